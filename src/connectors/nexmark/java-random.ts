@@ -61,11 +61,12 @@ export class JavaRandom {
     const lo = this.#lo;
     const hi = this.#hi;
     const loProduct = lo * MULT_LO + ADDEND; // < 2^48: exact
-    const carry = Math.floor(loProduct / TWO_24);
-    this.#lo = loProduct % TWO_24;
+    const newLo = loProduct & MASK_24; // ToInt32 is exact modulo 2^32 for safe integers
+    const carry = (loProduct - newLo) / TWO_24;
+    this.#lo = newLo;
     // hi * MULT_LO < 2^48 and lo * MULT_HI < 2^35, so the sum stays exact; hi * MULT_HI only
-    // contributes to bits >= 48 and is dropped.
-    this.#hi = (hi * MULT_LO + lo * MULT_HI + carry) % TWO_24;
+    // contributes to bits >= 48 and is dropped. (Masking beats `%`, which is fmod on doubles.)
+    this.#hi = (hi * MULT_LO + lo * MULT_HI + carry) & MASK_24;
   }
 
   /**
@@ -96,7 +97,7 @@ export class JavaRandom {
       this.#step();
       return (this.#hi << 8) | (this.#lo >>> 16);
     }
-    if (!(bound > 0 && bound <= 0x7fff_ffff && Number.isInteger(bound))) {
+    if (!((bound | 0) === bound && bound > 0)) {
       throw new RangeError(`JavaRandom.nextInt(): bound must be a positive 32-bit integer, got ${bound}`);
     }
     let u = this.#next31();
