@@ -33,7 +33,8 @@ const files = [];
 })(root);
 
 const problems = [];
-const importRe = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 for (const file of files) {
   const rel = relative(root, file);
   const layer = rel.split(sep)[0];
@@ -56,7 +57,9 @@ for (const file of files) {
       continue;
     }
     if (RANK[other] >= RANK[layer]) {
-      problems.push(`${rel}: layer "${layer}" may not import "${other}" (${spec}); layers depend downward only`);
+      problems.push(
+        `${rel}: layer "${layer}" may not import "${other}" (${spec}); layers depend downward only`,
+      );
     }
     if (!(parts.length === 2 && /^index\.(ts|js)$/.test(parts[1]))) {
       problems.push(`${rel}: imports ${spec}; import another layer only through its index.ts`);

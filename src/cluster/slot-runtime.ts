@@ -1,0 +1,186 @@
+// A task slot: hosts the subtasks deployed to it (one of each vertex, by slot sharing), routes
+// data-plane messages to them and reports to its TaskManager. The same code runs inside a worker
+// thread (one slot per thread) and in the calling thread (inline mode).
+import { type SerializedError, SluiceError, serializeError } from '../core/index.ts';
+import { capturePlan, createJobGraph, type JobGraph, type StreamGraph } from '../plan/index.ts';
+import {
+  BufferCodec,
+  type NetworkMessage,
+  type NetworkSender,
+  StreamTask,
+  type TaskSettings,
+} from '../runtime/index.ts';
+import type { SlotCommand, SlotReport } from './protocol.ts';
+
+interface LoadedJob {
+  readonly graph: StreamGraph;
+  readonly jobGraph: JobGraph;
+  readonly settings: TaskSettings;
+  readonly tasks: Map<string, StreamTask>;
+}
+
+/** Resolves the StreamGraph of an inline job (same thread as the client). */
+export type InlineGraphResolver = (jobId: string) => StreamGraph | undefined;
+
+/**
+ * Runs the tasks of one slot.
+ *
+ * @example
+ * const slot = new SlotRuntime(0, sender, report);
+ */
+export class SlotRuntime {
+  readonly index: number;
+  readonly #sender: NetworkSender;
+  readonly #report: (r: SlotReport) => void;
+  readonly #inlineGraphs: InlineGraphResolver | undefined;
+  readonly #codec = new BufferCodec();
+  readonly #jobs = new Map<string, LoadedJob>();
+  readonly #channelOwners = new Map<number, StreamTask>();
+  /** Messages for channels whose task is not deployed yet. */
+  readonly #early = new Map<number, NetworkMessage[]>();
+
+  constructor(
+    index: number,
+    sender: NetworkSender,
+    report: (r: SlotReport) => void,
+    inlineGraphs?: InlineGraphResolver,
+  ) {
+    this.index = index;
+    this.#sender = sender;
+    this.#report = report;
+    this.#inlineGraphs = inlineGraphs;
+  }
+
+  /** A data-plane message arrived for this slot. */
+  onNetworkMessage(message: NetworkMessage): void {
+    const task = this.#channelOwners.get(message.ch);
+    if (task === undefined) {
+      const list = this.#early.get(message.ch) ?? [];
+      list.push(message);
+      this.#early.set(message.ch, list);
+      return;
+    }
+    if (message.t === 'data') task.onBuffer(message.ch, message.buf);
+    else task.onCredit(message.ch, message.n);
+  }
+
+  /** A control command from the TaskManager. */
+  async onCommand(command: SlotCommand): Promise<void> {
+    switch (command.t) {
+      case 'load-job':
+        await this.#load(command);
+        return;
+      case 'deploy':
+        this.#deploy(command);
+        return;
+      case 'operator-event':
+        this.#jobs
+          .get(command.jobId)
+          ?.tasks.get(`${command.vertexId}:${command.subtask}`)
+          ?.onOperatorEvent(command.nodeId, command.event);
+        return;
+      case 'cancel-job': {
+        const job = this.#jobs.get(command.jobId);
+        if (job !== undefined) await Promise.all([...job.tasks.values()].map((t) => t.cancel()));
+        return;
+      }
+      case 'release-job':
+        this.#release(command.jobId);
+        return;
+      default: {
+        const never: never = command;
+        throw new SluiceError('PROTOCOL', `unknown slot command ${JSON.stringify(never)}`, {
+          origin: 'internal',
+        });
+      }
+    }
+  }
+
+  async #load(command: Extract<SlotCommand, { t: 'load-job' }>): Promise<void> {
+    let error: SerializedError | undefined;
+    try {
+      let graph = this.#inlineGraphs?.(command.jobId);
+      if (graph === undefined) {
+        if (command.program === undefined) {
+          throw new SluiceError('NO_PROGRAM', 'the job has no program to rebuild its plan from', {
+            origin: 'internal',
+          });
+        }
+        graph = await capturePlan(command.program);
+      }
+      if (graph.fingerprint !== command.fingerprint) {
+        throw new SluiceError(
+          'NON_DETERMINISTIC_PLAN',
+          `the job program built a different pipeline in slot ${this.index} (plan ${graph.fingerprint}) than in the client ` +
+            `(plan ${command.fingerprint}): pipeline construction must be deterministic (no randomness, time or I/O deciding its shape)`,
+        );
+      }
+      this.#jobs.set(command.jobId, {
+        graph,
+        jobGraph: createJobGraph(graph),
+        settings: command.settings,
+        tasks: new Map(),
+      });
+    } catch (e) {
+      error = serializeError(e);
+    }
+    this.#report(
+      error === undefined
+        ? { t: 'job-loaded', jobId: command.jobId, slot: this.index }
+        : { t: 'job-loaded', jobId: command.jobId, slot: this.index, error },
+    );
+  }
+
+  #deploy(command: Extract<SlotCommand, { t: 'deploy' }>): void {
+    const job = this.#jobs.get(command.jobId);
+    if (job === undefined) return;
+    const { deployment } = command;
+    const vertex = job.jobGraph.vertices[command.vertexId]!;
+    const jobId = command.jobId;
+    const base = { jobId, vertexId: command.vertexId, subtask: deployment.subtaskIndex };
+    const task = new StreamTask({
+      graph: job.graph,
+      vertex,
+      deployment,
+      settings: job.settings,
+      network: this.#sender,
+      codec: this.#codec,
+      reportState: (state, error) =>
+        this.#report(
+          error === undefined
+            ? { t: 'task-state', ...base, attempt: deployment.attempt, state }
+            : { t: 'task-state', ...base, attempt: deployment.attempt, state, error },
+        ),
+      print: (text, stream) => this.#report({ t: 'print', jobId, text, stream }),
+      emitToClient: (values) => this.#report({ t: 'collect', jobId, values }),
+      sendOperatorEvent: (nodeId, event) => this.#report({ t: 'operator-event', ...base, nodeId, event }),
+    });
+    job.tasks.set(`${command.vertexId}:${deployment.subtaskIndex}`, task);
+    const channels = [
+      ...task.inputChannelIds(),
+      ...deployment.outputs.flatMap((o) => o.channels.map((c) => c.channelId)),
+    ];
+    for (const ch of channels) this.#channelOwners.set(ch, task);
+    // start() wires the task's channels synchronously before its first await, so messages that
+    // arrived before the deployment can be replayed right away, ahead of any later message.
+    void task.start();
+    for (const ch of channels) {
+      const early = this.#early.get(ch);
+      if (early === undefined) continue;
+      this.#early.delete(ch);
+      for (const m of early) this.onNetworkMessage(m);
+    }
+  }
+
+  #release(jobId: string): void {
+    const job = this.#jobs.get(jobId);
+    if (job === undefined) return;
+    for (const task of job.tasks.values()) {
+      for (const ch of [...task.inputChannelIds(), ...task.outputChannelIds()]) {
+        this.#channelOwners.delete(ch);
+        this.#early.delete(ch);
+      }
+    }
+    this.#jobs.delete(jobId);
+  }
+}

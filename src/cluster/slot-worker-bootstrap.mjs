@@ -1,0 +1,9 @@
+// Entry of a slot's worker thread, in plain JavaScript so it loads without a TypeScript loader:
+// it registers one when the engine or the job is TypeScript, then starts the slot.
+import { workerData } from 'node:worker_threads';
+
+if (workerData.typescript) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+await import(workerData.mainUrl);

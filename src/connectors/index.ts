@@ -1,0 +1,20 @@
+// Public surface of the connectors layer: built-in sources and sinks.
+
+export { IterableSource, type IterableSplit } from './collection/iterable-source.ts';
+export {
+  type DataGeneratorOptions,
+  DataGeneratorSource,
+  type GeneratorSplit,
+} from './datagen/data-generator-source.ts';
+export {
+  defaultRowEncoder,
+  FileSink,
+  type RollingPolicy,
+  type RowEncoder,
+  RowFormatBuilder,
+} from './file/file-sink.ts';
+export { FileSource, type FileSourceSplit, listFiles } from './file/file-source.ts';
+export { formatForPrint, PrintSink } from './print/print-sink.ts';
+export { NumberSequenceSource, type NumberSequenceSplit } from './sequence/number-sequence-source.ts';
+export { IteratorSourceReader, type SplitCursor } from './source-base/iterator-source-reader.ts';
+export { StaticSplitEnumerator } from './source-base/static-split-enumerator.ts';

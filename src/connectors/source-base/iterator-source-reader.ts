@@ -1,0 +1,134 @@
+// A reader that asks for one split at a time and emits the records of an iterator over it, in
+// batches; the base of the collection, sequence, generator and file sources.
+import type {
+  InputStatus,
+  ReaderOutput,
+  SourceReader,
+  SourceReaderContext,
+  SourceSplit,
+} from '../../functions/index.ts';
+
+const BATCH = 256;
+
+/** A split being read, with the number of records already emitted from it. */
+export interface SplitCursor<T> {
+  readonly iterator: Iterator<T, unknown>;
+  readonly timestampOf?: (value: T) => number | undefined;
+}
+
+/**
+ * Base reader: subclasses turn a split into an iterator (and update the split's position).
+ *
+ * @example
+ * class Reader extends IteratorSourceReader<number, MySplit> { open(split) { return { iterator: [1, 2][Symbol.iterator]() }; } }
+ */
+export abstract class IteratorSourceReader<T, S extends SourceSplit> implements SourceReader<T, S> {
+  protected readonly context: SourceReaderContext;
+  readonly #pending: S[] = [];
+  #current: { split: S; cursor: SplitCursor<T> } | undefined;
+  #noMoreSplits = false;
+  #requested = false;
+  #available: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(context: SourceReaderContext) {
+    this.context = context;
+  }
+
+  /** Opens a split for reading. */
+  protected abstract open(split: S): SplitCursor<T>;
+  /** Called after each record of a split is emitted: update the split's position. */
+  protected advance(_split: S, _count: number): void {}
+  /** The current state of a split for snapshots. */
+  protected splitState(split: S): S {
+    return split;
+  }
+  /** Limits how many records may be emitted now (rate limiting); undefined = no limit. */
+  protected permits(): number | undefined {
+    return undefined;
+  }
+  /** When `permits()` returned 0: a promise for when more may be emitted. */
+  protected waitForPermits(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  start(): void {}
+
+  pollNext(output: ReaderOutput<T>): InputStatus {
+    let current = this.#current;
+    if (current === undefined) {
+      const next = this.#pending.shift();
+      if (next === undefined) {
+        if (this.#noMoreSplits) return 'END_OF_INPUT';
+        if (!this.#requested) {
+          this.#requested = true;
+          this.context.sendSplitRequest();
+        }
+        return 'NOTHING_AVAILABLE';
+      }
+      current = { split: next, cursor: this.open(next) };
+      this.#current = current;
+    }
+    let limit = BATCH;
+    const permits = this.permits();
+    if (permits !== undefined) {
+      if (permits <= 0) return 'NOTHING_AVAILABLE';
+      limit = Math.min(limit, permits);
+    }
+    const { iterator, timestampOf } = current.cursor;
+    let n = 0;
+    for (; n < limit; n++) {
+      const r = iterator.next();
+      if (r.done === true) {
+        this.advance(current.split, n);
+        this.#current = undefined;
+        return 'MORE_AVAILABLE';
+      }
+      const value = r.value;
+      output.collect(value, timestampOf === undefined ? undefined : timestampOf(value));
+    }
+    this.advance(current.split, n);
+    return 'MORE_AVAILABLE';
+  }
+
+  isAvailable(): Promise<void> {
+    if (this.#current !== undefined && this.permits() === 0) return this.waitForPermits();
+    if (this.#current !== undefined || this.#pending.length > 0 || this.#noMoreSplits)
+      return Promise.resolve();
+    this.#available ??= new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+    return this.#available;
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#available = undefined;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  addSplits(splits: S[]): void {
+    this.#requested = false;
+    this.#pending.push(...splits);
+    this.#signal();
+  }
+
+  notifyNoMoreSplits(): void {
+    this.#noMoreSplits = true;
+    this.#signal();
+  }
+
+  snapshotState(): S[] {
+    const out: S[] = [];
+    if (this.#current !== undefined) out.push(this.splitState(this.#current.split));
+    out.push(...this.#pending);
+    return out;
+  }
+
+  close(): void {
+    const current = this.#current;
+    this.#current = undefined;
+    current?.cursor.iterator.return?.();
+  }
+}

@@ -1,0 +1,111 @@
+// The user-function contracts of the DataStream API, with Flink's names. Simple functions may be
+// arrow functions or objects with Flink's method name; process functions are abstract classes.
+import type {
+  BroadcastContext,
+  Collector,
+  KeyedBroadcastContext,
+  OnTimerContext,
+  ProcessContext,
+  ReadOnlyBroadcastContext,
+  RuntimeContext,
+} from './runtime-context.ts';
+
+/** Lifecycle methods any function object may have. */
+export interface RichFunction {
+  open?(ctx: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/** `map`: one record in, one out. */
+export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(value: T): R });
+/** `flatMap`: one record in, any number out (the function returns an iterable). */
+export type FlatMapFunction<T, R> =
+  | ((value: T) => Iterable<R>)
+  | (RichFunction & { flatMap(value: T, out: Collector<R>): void });
+/** `filter`: keeps records for which the function returns true. */
+export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filter(value: T): boolean });
+/** Extracts the key of a record. */
+export type KeySelector<T, K> = ((value: T) => K) | { getKey(value: T): K };
+/** Co-map over two connected streams. */
+export interface CoMapFunction<IN1, IN2, R> extends RichFunction {
+  map1(value: IN1): R;
+  map2(value: IN2): R;
+}
+/** Co-flatMap over two connected streams. */
+export interface CoFlatMapFunction<IN1, IN2, R> extends RichFunction {
+  flatMap1(value: IN1, out: Collector<R>): void;
+  flatMap2(value: IN2, out: Collector<R>): void;
+}
+/** Chooses the partition of a key (`partitionCustom`). */
+export type Partitioner<K> =
+  | ((key: K, numPartitions: number) => number)
+  | { partition(key: K, numPartitions: number): number };
+
+/** Base of functions with a runtime context (Flink's AbstractRichFunction). */
+export abstract class AbstractRichFunction implements RichFunction {
+  #ctx: RuntimeContext | undefined;
+  /** @internal set by the runtime before open() */
+  setRuntimeContext(ctx: RuntimeContext): void {
+    this.#ctx = ctx;
+  }
+  /** The runtime context (available from open() on). */
+  getRuntimeContext(): RuntimeContext {
+    if (this.#ctx === undefined) throw new Error('getRuntimeContext(): the function is not running yet');
+    return this.#ctx;
+  }
+  open(_ctx: RuntimeContext): void | Promise<void> {}
+  close(): void | Promise<void> {}
+}
+
+/**
+ * Processes each element of a (non-keyed) stream.
+ *
+ * @example
+ * class Split extends ProcessFunction<string, string> {
+ *   processElement(value: string, ctx: ProcessContext, out: Collector<string>) { out.collect(value); }
+ * }
+ */
+export abstract class ProcessFunction<I, O> extends AbstractRichFunction {
+  abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext, _out: Collector<O>): void {}
+}
+
+/**
+ * Processes each element of a keyed stream, with keyed state and timers.
+ *
+ * @example
+ * class Count extends KeyedProcessFunction<string, string, [string, number]> {
+ *   processElement(v: string, ctx: ProcessContext<string>, out: Collector<[string, number]>) { out.collect([v, 1]); }
+ * }
+ */
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction {
+  abstract processElement(value: I, ctx: ProcessContext<K>, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}
+
+/** Processes two connected (non-keyed) streams. */
+export abstract class CoProcessFunction<IN1, IN2, O> extends AbstractRichFunction {
+  abstract processElement1(value: IN1, ctx: ProcessContext, out: Collector<O>): void;
+  abstract processElement2(value: IN2, ctx: ProcessContext, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext, _out: Collector<O>): void {}
+}
+
+/** Processes two connected keyed streams, with keyed state and timers. */
+export abstract class KeyedCoProcessFunction<K, IN1, IN2, O> extends AbstractRichFunction {
+  abstract processElement1(value: IN1, ctx: ProcessContext<K>, out: Collector<O>): void;
+  abstract processElement2(value: IN2, ctx: ProcessContext<K>, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}
+
+/** A non-keyed stream connected with a broadcast stream. */
+export abstract class BroadcastProcessFunction<IN1, IN2, O> extends AbstractRichFunction {
+  abstract processElement(value: IN1, ctx: ReadOnlyBroadcastContext, out: Collector<O>): void;
+  abstract processBroadcastElement(value: IN2, ctx: BroadcastContext, out: Collector<O>): void;
+}
+
+/** A keyed stream connected with a broadcast stream. */
+export abstract class KeyedBroadcastProcessFunction<K, IN1, IN2, O> extends AbstractRichFunction {
+  abstract processElement(value: IN1, ctx: ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
+  abstract processBroadcastElement(value: IN2, ctx: KeyedBroadcastContext, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}

@@ -1,0 +1,112 @@
+// Plan mode: user code cannot be serialized, so every worker re-runs the job program and keeps
+// the StreamGraph its N-th execute() call builds instead of running it. Top-level code after
+// that execute() never runs in a worker, because the call there never returns.
+import { pathToFileURL } from 'node:url';
+import { SluiceError } from '../core/index.ts';
+import type { StreamGraph } from './stream-graph.ts';
+
+/** How to re-run a job program: its module, its arguments and which execute() call is the job. */
+export interface JobProgram {
+  /** File URL of the job module. */
+  readonly moduleUrl: string;
+  /** What the program sees as `process.argv.slice(2)`. */
+  readonly args: readonly string[];
+  /** 0-based index of the execute() call (a program may run several jobs one after another). */
+  readonly executeIndex: number;
+}
+
+interface Capture {
+  readonly target: number;
+  seen: number;
+  resolve(graph: StreamGraph): void;
+}
+
+let capture: Capture | undefined;
+let current: { moduleUrl: string; args: readonly string[]; executed: number } | undefined;
+
+/** True while a worker re-runs a program to rebuild its plan. */
+export function isPlanMode(): boolean {
+  return capture !== undefined;
+}
+
+/**
+ * Called by execute() in plan mode: keeps the graph of the targeted call and never settles,
+ * so code after it does not run; earlier calls resolve at once.
+ */
+export function offerPlan(graph: StreamGraph): Promise<never> | undefined {
+  const c = capture;
+  if (c === undefined) return undefined;
+  const index = c.seen++;
+  if (index === c.target) {
+    c.resolve(graph);
+    return new Promise<never>(() => {});
+  }
+  return Promise.resolve(undefined as never);
+}
+
+/**
+ * Runs a job program in plan mode and returns the StreamGraph of its targeted execute() call.
+ * A module whose top level does not call execute() may export a default `main(args)` function.
+ */
+export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Promise<StreamGraph> {
+  if (capture !== undefined)
+    throw new SluiceError('PLAN_MODE', 'a plan is already being captured', { origin: 'internal' });
+  let resolve!: (g: StreamGraph) => void;
+  const captured = new Promise<StreamGraph>((r) => {
+    resolve = r;
+  });
+  capture = { target: program.executeIndex, seen: 0, resolve };
+  current = { moduleUrl: program.moduleUrl, args: program.args, executed: 0 };
+  const argv1 = program.moduleUrl.startsWith('file:')
+    ? new URL(program.moduleUrl).pathname
+    : program.moduleUrl;
+  process.argv = [process.argv[0] ?? 'node', argv1, ...program.args];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const mod = (await Promise.race([import(program.moduleUrl), captured])) as unknown;
+    if (mod !== null && typeof mod === 'object' && !('nodes' in (mod as object))) {
+      const main = (mod as { default?: unknown }).default;
+      if (typeof main === 'function') {
+        void Promise.resolve((main as (a: readonly string[]) => unknown)(program.args)).catch(() => {});
+      }
+    }
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new SluiceError(
+              'PLAN_MODE_NO_JOB',
+              `plan mode: the job program ${program.moduleUrl} did not call execute() #${program.executeIndex + 1} ` +
+                `within ${timeoutMs} ms; job construction must be deterministic and must not wait on external input`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    return await Promise.race([captured, timeout]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    capture = undefined;
+  }
+}
+
+/**
+ * Declares which module the program being run lives in (set by `sluice run` and by the test kit);
+ * without it, the main module (`process.argv[1]`) is assumed.
+ */
+export function setJobProgramModule(moduleUrl: string, args: readonly string[]): void {
+  current = { moduleUrl, args, executed: 0 };
+}
+
+/**
+ * The program to re-run in workers for the next execute() call of this process.
+ * Increments the execute counter.
+ */
+export function nextJobProgram(): JobProgram | undefined {
+  if (current === undefined) {
+    const main = process.argv[1];
+    if (main === undefined) return undefined;
+    current = { moduleUrl: pathToFileURL(main).href, args: process.argv.slice(2), executed: 0 };
+  }
+  return { moduleUrl: current.moduleUrl, args: current.args, executeIndex: current.executed++ };
+}

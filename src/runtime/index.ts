@@ -1,0 +1,51 @@
+// Public surface of the runtime layer: operators, tasks, channels, timers.
+
+export { BufferCodec, type DecodedBuffer } from './network/buffer-codec.ts';
+export type { CreditMessage, DataMessage, NetworkMessage, NetworkSender } from './network/network-message.ts';
+export { CoBroadcastOperator } from './operators/co-broadcast-operator.ts';
+export { CoProcessOperator } from './operators/co-process-operator.ts';
+export { CollectSinkOperator } from './operators/collect-sink-operator.ts';
+export { ProcessOperator } from './operators/process-operator.ts';
+export { SinkWriterOperator } from './operators/sink-writer-operator.ts';
+export {
+  isSourceOperatorFactory,
+  SourceOperator,
+  type SourceOperatorFactory,
+  sourceOperatorFactory,
+} from './operators/source-operator.ts';
+export { StreamFilterOperator } from './operators/stream-filter-operator.ts';
+export { StreamFlatMapOperator } from './operators/stream-flat-map-operator.ts';
+export { StreamGroupedReduceOperator } from './operators/stream-grouped-reduce-operator.ts';
+export { StreamMapOperator } from './operators/stream-map-operator.ts';
+export {
+  AbstractStreamOperator,
+  describeRecord,
+  OneInputOperator,
+  type OperatorContext,
+  type OperatorEvent,
+  type Output,
+  operatorError,
+  type StreamOperator,
+  type StreamOperatorFactory,
+  TimestampedCollector,
+  TwoInputOperator,
+} from './operators/stream-operator.ts';
+export { TimestampsAndWatermarksOperator } from './operators/timestamps-and-watermarks-operator.ts';
+export {
+  StreamTask,
+  type TaskDeployment,
+  type TaskEnvironment,
+  type TaskMetrics,
+  type TaskSettings,
+  type TaskState,
+} from './tasks/stream-task.ts';
+export {
+  type InternalTimer,
+  InternalTimerService,
+  type Triggerable,
+} from './timers/internal-timer-service.ts';
+export {
+  ManualProcessingTimeService,
+  type ProcessingTimeService,
+  SystemProcessingTimeService,
+} from './timers/processing-time-service.ts';

@@ -1,0 +1,118 @@
+// One subpartition of a task's output: records are buffered, serialized when the buffer is full
+// (or flushed), and sent only while the receiver has granted credit. Unsent buffers make the
+// channel unavailable, which stops the task from taking more input: that is backpressure.
+import type { StreamEvent, StreamRecord } from '../../core/index.ts';
+import type { BufferCodec } from './buffer-codec.ts';
+import type { NetworkSender } from './network-message.ts';
+
+/** Settings shared by the output channels of a task. */
+export interface OutputChannelSettings {
+  readonly codec: BufferCodec;
+  readonly sender: NetworkSender;
+  /** Target serialized size of a buffer in bytes. */
+  readonly bufferSize: number;
+  /** Initial credit (the receiver's buffers per channel). */
+  readonly initialCredit: number;
+  /** 0 = send every record at once. */
+  readonly bufferTimeout: number;
+  /** Called when a channel has pending records and no flush is scheduled yet. */
+  readonly onPending: () => void;
+  /** Called when a blocked channel becomes available again. */
+  readonly onAvailable: () => void;
+}
+
+/** A subpartition towards one downstream subtask. */
+export class OutputChannel {
+  readonly id: number;
+  readonly targetSlot: number;
+  readonly #s: OutputChannelSettings;
+  #values: unknown[] = [];
+  #timestamps: (number | undefined)[] = [];
+  #hasTimestamps = false;
+  #kinds: number[] | null = null;
+  #events: (number | StreamEvent)[] | null = null;
+  #credit: number;
+  readonly #backlog: Uint8Array[] = [];
+  #limit: number;
+  /** Records and bytes sent (metrics). */
+  recordsOut = 0;
+  bytesOut = 0;
+
+  constructor(id: number, targetSlot: number, settings: OutputChannelSettings) {
+    this.id = id;
+    this.targetSlot = targetSlot;
+    this.#s = settings;
+    this.#credit = settings.initialCredit;
+    this.#limit = settings.bufferTimeout === 0 ? 1 : 256;
+  }
+
+  /** True when nothing waits for credit. */
+  get available(): boolean {
+    return this.#backlog.length === 0;
+  }
+
+  /** True when records are buffered but not yet serialized. */
+  get hasPending(): boolean {
+    return this.#values.length > 0 || this.#events !== null;
+  }
+
+  add(record: StreamRecord): void {
+    const n = this.#values.push(record.value);
+    const ts = record.timestamp;
+    this.#timestamps.push(ts);
+    if (ts !== undefined) this.#hasTimestamps = true;
+    if (record.kind !== 0 || this.#kinds !== null) {
+      if (this.#kinds === null) this.#kinds = new Array<number>(n - 1).fill(0);
+      this.#kinds.push(record.kind);
+    }
+    if (n === 1) this.#s.onPending();
+    if (n >= this.#limit) this.flush();
+  }
+
+  addEvent(event: StreamEvent): void {
+    if (this.#events === null) {
+      this.#events = [];
+      if (this.#values.length === 0) this.#s.onPending();
+    }
+    this.#events.push(this.#values.length, event);
+    if (event.kind === 'end-of-partition' || this.#s.bufferTimeout === 0) this.flush();
+  }
+
+  flush(): void {
+    const count = this.#values.length;
+    if (count === 0 && this.#events === null) return;
+    const buf = this.#s.codec.encode(
+      this.#values,
+      this.#hasTimestamps ? this.#timestamps : null,
+      this.#kinds,
+      this.#events,
+    );
+    if (count > 0 && this.#s.bufferTimeout !== 0) {
+      const perRecord = buf.byteLength / count;
+      this.#limit = Math.max(16, Math.min(8192, Math.floor(this.#s.bufferSize / Math.max(1, perRecord))));
+    }
+    this.recordsOut += count;
+    this.bytesOut += buf.byteLength;
+    this.#values = [];
+    this.#timestamps = [];
+    this.#hasTimestamps = false;
+    this.#kinds = null;
+    this.#events = null;
+    if (this.#credit > 0 && this.#backlog.length === 0) {
+      this.#credit--;
+      this.#s.sender.send(this.targetSlot, { t: 'data', ch: this.id, buf });
+    } else {
+      this.#backlog.push(buf);
+    }
+  }
+
+  onCredit(n: number): void {
+    this.#credit += n;
+    const wasBlocked = this.#backlog.length > 0;
+    while (this.#credit > 0 && this.#backlog.length > 0) {
+      this.#credit--;
+      this.#s.sender.send(this.targetSlot, { t: 'data', ch: this.id, buf: this.#backlog.shift()! });
+    }
+    if (wasBlocked && this.#backlog.length === 0) this.#s.onAvailable();
+  }
+}

@@ -1,0 +1,33 @@
+// reduce() on a keyed stream (and sum/min/max/minBy/maxBy, which are reductions): keeps the
+// running value per key in keyed state and emits it after every record.
+import type { StreamRecord } from '../../core/index.ts';
+import { type ValueState, ValueStateDescriptor } from '../../state/index.ts';
+import { OneInputOperator } from './stream-operator.ts';
+
+/** Runs a rolling reduction per key. */
+export class StreamGroupedReduceOperator<T> extends OneInputOperator {
+  readonly #reduce: (a: T, b: T) => T;
+  readonly #fn: unknown;
+  #state!: ValueState<T>;
+  constructor(reduce: (a: T, b: T) => T, fn: unknown) {
+    super();
+    this.#reduce = reduce;
+    this.#fn = fn;
+  }
+  override open(): Promise<void> {
+    this.#state = this.runtimeContext().getState(new ValueStateDescriptor<T>('_reduce'));
+    return this.openFunction(this.#fn);
+  }
+  override async close(): Promise<void> {
+    await this.closeFunction(this.#fn);
+    await super.close();
+  }
+  processElement(record: StreamRecord): void {
+    this.setKeyContext(record, 0);
+    const current = this.#state.value();
+    const next = current === undefined ? (record.value as T) : this.#reduce(current, record.value as T);
+    this.#state.update(next);
+    record.value = next;
+    this.ctx.output.collect(record);
+  }
+}

@@ -1,0 +1,44 @@
+// Public surface of the state layer: key groups, descriptors, state interfaces and backends.
+
+export {
+  HeapKeyedStateBackend,
+  type InternalKvState,
+  type KeyedStateBackend,
+  VOID_NAMESPACE,
+} from './heap-keyed-state-backend.ts';
+export {
+  assignToKeyGroup,
+  computeOperatorIndexForKeyGroup,
+  hashKey,
+  type Key,
+  type KeyGroupRange,
+  keyGroupRangeForOperator,
+  normalizeKey,
+} from './key-group-assignment.ts';
+export {
+  type BroadcastState,
+  OperatorStateStore,
+  type ReadOnlyBroadcastState,
+} from './operator-state-store.ts';
+export {
+  type AggregateFunction,
+  type AggregatingState,
+  AggregatingStateDescriptor,
+  type ListState,
+  ListStateDescriptor,
+  type MapState,
+  MapStateDescriptor,
+  type ReduceFunction,
+  type ReducingState,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  type StateKind,
+  type ValueState,
+  ValueStateDescriptor,
+} from './state-descriptor.ts';
+export {
+  StateTtlConfig,
+  type StateTtlConfigBuilder,
+  type TtlStateVisibility,
+  type TtlUpdateType,
+} from './state-ttl-config.ts';

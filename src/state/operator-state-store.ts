@@ -1,0 +1,122 @@
+// Non-keyed state of one operator subtask: list state (redistributed round-robin on rescale),
+// union list state (every subtask gets everything) and broadcast state (same on every subtask).
+import { IllegalArgumentError } from '../core/index.ts';
+import { normalizeKey } from './key-group-assignment.ts';
+import type { ListState, ListStateDescriptor, MapStateDescriptor } from './state-descriptor.ts';
+
+/** Read-only view of broadcast state, as seen from the non-broadcast side. */
+export interface ReadOnlyBroadcastState<K, V> {
+  get(key: K): V | undefined;
+  contains(key: K): boolean;
+  immutableEntries(): IterableIterator<[K, V]>;
+}
+
+/** Broadcast state: a map that is identical on every parallel instance. */
+export interface BroadcastState<K, V> extends ReadOnlyBroadcastState<K, V> {
+  put(key: K, value: V): void;
+  putAll(entries: Iterable<readonly [K, V]>): void;
+  remove(key: K): void;
+  entries(): IterableIterator<[K, V]>;
+  keys(): IterableIterator<K>;
+  values(): IterableIterator<V>;
+  clear(): void;
+}
+
+class SimpleListState<T> implements ListState<T> {
+  list: T[] = [];
+  get(): T[] {
+    return this.list;
+  }
+  add(value: T): void {
+    this.list.push(value);
+  }
+  addAll(values: Iterable<T>): void {
+    for (const v of values) this.list.push(v);
+  }
+  update(values: Iterable<T>): void {
+    this.list = [...values];
+  }
+  clear(): void {
+    this.list = [];
+  }
+}
+
+class MapBroadcastState<K, V> implements BroadcastState<K, V> {
+  readonly map = new Map<unknown, [K, V]>();
+  get(key: K): V | undefined {
+    return this.map.get(normalizeKey(key))?.[1];
+  }
+  contains(key: K): boolean {
+    return this.map.has(normalizeKey(key));
+  }
+  *immutableEntries(): IterableIterator<[K, V]> {
+    for (const [k, v] of this.map.values()) yield [k, v];
+  }
+  put(key: K, value: V): void {
+    this.map.set(normalizeKey(key), [key, value]);
+  }
+  putAll(entries: Iterable<readonly [K, V]>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+  remove(key: K): void {
+    this.map.delete(normalizeKey(key));
+  }
+  entries(): IterableIterator<[K, V]> {
+    return this.immutableEntries();
+  }
+  *keys(): IterableIterator<K> {
+    for (const [k] of this.map.values()) yield k;
+  }
+  *values(): IterableIterator<V> {
+    for (const [, v] of this.map.values()) yield v;
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/**
+ * Operator (non-keyed) state of one subtask.
+ *
+ * @example
+ * const buffered = store.getListState(new ListStateDescriptor<number>('buffer'));
+ */
+export class OperatorStateStore {
+  readonly #lists = new Map<string, { union: boolean; state: SimpleListState<unknown> }>();
+  readonly #broadcast = new Map<string, MapBroadcastState<unknown, unknown>>();
+
+  /** List state, split among subtasks on rescale. */
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.#list(descriptor, false) as ListState<T>;
+  }
+
+  /** Union list state: on restore every subtask receives the union of all lists. */
+  getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.#list(descriptor, true) as ListState<T>;
+  }
+
+  /** Broadcast state for a map descriptor. */
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V> {
+    let s = this.#broadcast.get(descriptor.name);
+    if (s === undefined) {
+      s = new MapBroadcastState();
+      this.#broadcast.set(descriptor.name, s);
+    }
+    return s as unknown as BroadcastState<K, V>;
+  }
+
+  #list(descriptor: ListStateDescriptor<unknown>, union: boolean): SimpleListState<unknown> {
+    const existing = this.#lists.get(descriptor.name);
+    if (existing !== undefined) {
+      if (existing.union !== union) {
+        throw new IllegalArgumentError(
+          `operator state "${descriptor.name}" was registered as ${existing.union ? 'union ' : ''}list state and is now requested as ${union ? 'union ' : ''}list state`,
+        );
+      }
+      return existing.state;
+    }
+    const state = new SimpleListState<unknown>();
+    this.#lists.set(descriptor.name, { union, state });
+    return state;
+  }
+}
