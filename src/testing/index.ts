@@ -1,0 +1,4 @@
+// Public test kit: run job modules on the real multi-threaded runtime, and a manual clock.
+
+export { ManualProcessingTimeService } from '../runtime/index.ts';
+export { runJobModule } from './job-module-runner.ts';
