@@ -3,8 +3,8 @@
 
 /**
  * A contiguous range of event numbers `[from, to)` read by one source reader, with its position:
- * `next` is the first event not yet emitted (`from <= next <= to`). Plain data, so it can be
- * checkpointed as is and reassigned to another reader on restore.
+ * `next` is the first event not yet emitted (`from <= next <= to`). Plain data (JSON-safe), so it
+ * can be checkpointed as is and reassigned to another reader on restore.
  *
  * @example
  * ```ts
@@ -19,8 +19,8 @@ export interface NexmarkSplit {
   readonly from: number;
   /** One past the last event number of the range. */
   readonly to: number;
-  /** First event number not yet emitted. */
-  readonly next: number;
+  /** First event number not yet emitted; the reader advances it (or replaces the split). */
+  next: number;
 }
 
 /**
@@ -53,7 +53,7 @@ export function splitEventRange(total: number, n: number): NexmarkSplit[] {
   let from = 0;
   for (let i = 0; i < n; i++) {
     const to = from + base + (i < extra ? 1 : 0);
-    splits.push(Object.freeze({ id: `nexmark-${i}-of-${n}`, from, to, next: from }));
+    splits.push({ id: `nexmark-${i}-of-${n}`, from, to, next: from });
     from = to;
   }
   return splits;
