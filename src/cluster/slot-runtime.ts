@@ -35,9 +35,13 @@ export class SlotRuntime {
   readonly #inlineGraphs: InlineGraphResolver | undefined;
   readonly #codec = new BufferCodec();
   readonly #jobs = new Map<string, LoadedJob>();
-  readonly #channelOwners = new Map<number, StreamTask>();
+  /** Receiving task of each input channel (data messages go there). */
+  readonly #inputOwners = new Map<number, StreamTask>();
+  /** Sending task of each output channel (credit messages go there). A channel between two
+   * tasks of the same slot has both an input owner and an output owner. */
+  readonly #outputOwners = new Map<number, StreamTask>();
   /** Messages for channels whose task is not deployed yet. */
-  readonly #early = new Map<number, NetworkMessage[]>();
+  readonly #early = new Map<string, NetworkMessage[]>();
 
   constructor(
     index: number,
@@ -53,11 +57,12 @@ export class SlotRuntime {
 
   /** A data-plane message arrived for this slot. */
   onNetworkMessage(message: NetworkMessage): void {
-    const task = this.#channelOwners.get(message.ch);
+    const task = (message.t === 'data' ? this.#inputOwners : this.#outputOwners).get(message.ch);
     if (task === undefined) {
-      const list = this.#early.get(message.ch) ?? [];
+      const key = `${message.t}:${message.ch}`;
+      const list = this.#early.get(key) ?? [];
       list.push(message);
-      this.#early.set(message.ch, list);
+      this.#early.set(key, list);
       return;
     }
     if (message.t === 'data') task.onBuffer(message.ch, message.buf);
@@ -156,18 +161,17 @@ export class SlotRuntime {
       sendOperatorEvent: (nodeId, event) => this.#report({ t: 'operator-event', ...base, nodeId, event }),
     });
     job.tasks.set(`${command.vertexId}:${deployment.subtaskIndex}`, task);
-    const channels = [
-      ...task.inputChannelIds(),
-      ...deployment.outputs.flatMap((o) => o.channels.map((c) => c.channelId)),
-    ];
-    for (const ch of channels) this.#channelOwners.set(ch, task);
+    const inputs = task.inputChannelIds();
+    const outputs = deployment.outputs.flatMap((o) => o.channels.map((c) => c.channelId));
+    for (const ch of inputs) this.#inputOwners.set(ch, task);
+    for (const ch of outputs) this.#outputOwners.set(ch, task);
     // start() wires the task's channels synchronously before its first await, so messages that
     // arrived before the deployment can be replayed right away, ahead of any later message.
     void task.start();
-    for (const ch of channels) {
-      const early = this.#early.get(ch);
+    for (const key of [...inputs.map((ch) => `data:${ch}`), ...outputs.map((ch) => `credit:${ch}`)]) {
+      const early = this.#early.get(key);
       if (early === undefined) continue;
-      this.#early.delete(ch);
+      this.#early.delete(key);
       for (const m of early) this.onNetworkMessage(m);
     }
   }
@@ -176,9 +180,13 @@ export class SlotRuntime {
     const job = this.#jobs.get(jobId);
     if (job === undefined) return;
     for (const task of job.tasks.values()) {
-      for (const ch of [...task.inputChannelIds(), ...task.outputChannelIds()]) {
-        this.#channelOwners.delete(ch);
-        this.#early.delete(ch);
+      for (const ch of task.inputChannelIds()) {
+        this.#inputOwners.delete(ch);
+        this.#early.delete(`data:${ch}`);
+      }
+      for (const ch of task.outputChannelIds()) {
+        this.#outputOwners.delete(ch);
+        this.#early.delete(`credit:${ch}`);
       }
     }
     this.#jobs.delete(jobId);

@@ -130,6 +130,28 @@ const OPTIONS_BY_KEY = new Map<string, ConfigOption<unknown>>(
  */
 export class Configuration {
   readonly #values = new Map<string, unknown>();
+  static #globalDefaults: Readonly<Record<string, unknown>> = {};
+
+  /**
+   * Sets process-wide defaults that every new Configuration starts from (set by `sluice run -p`
+   * and carried to worker threads with the job program so that plan mode sees the same values).
+   */
+  static setGlobalDefaults(raw: Readonly<Record<string, unknown>>): void {
+    Configuration.fromMap(raw);
+    Configuration.#globalDefaults = { ...raw };
+  }
+
+  /** The process-wide defaults. */
+  static globalDefaults(): Readonly<Record<string, unknown>> {
+    return Configuration.#globalDefaults;
+  }
+
+  constructor() {
+    for (const [key, value] of Object.entries(Configuration.#globalDefaults)) {
+      const option = OPTIONS_BY_KEY.get(key);
+      if (option !== undefined) this.#values.set(key, option.parse(value));
+    }
+  }
 
   /** Builds a configuration from raw key/value pairs, rejecting unknown keys and bad values. */
   static fromMap(raw: Readonly<Record<string, unknown>>): Configuration {

@@ -2,7 +2,7 @@
 // the StreamGraph its N-th execute() call builds instead of running it. Top-level code after
 // that execute() never runs in a worker, because the call there never returns.
 import { pathToFileURL } from 'node:url';
-import { SluiceError } from '../core/index.ts';
+import { Configuration, SluiceError } from '../core/index.ts';
 import type { StreamGraph } from './stream-graph.ts';
 
 /** How to re-run a job program: its module, its arguments and which execute() call is the job. */
@@ -13,6 +13,8 @@ export interface JobProgram {
   readonly args: readonly string[];
   /** 0-based index of the execute() call (a program may run several jobs one after another). */
   readonly executeIndex: number;
+  /** Process-wide configuration defaults of the client (e.g. `sluice run -p`). */
+  readonly configuration: Readonly<Record<string, unknown>>;
 }
 
 interface Capture {
@@ -56,6 +58,7 @@ export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Prom
     resolve = r;
   });
   capture = { target: program.executeIndex, seen: 0, resolve };
+  Configuration.setGlobalDefaults(program.configuration);
   current = { moduleUrl: program.moduleUrl, args: program.args, executed: 0 };
   const argv1 = program.moduleUrl.startsWith('file:')
     ? new URL(program.moduleUrl).pathname
@@ -108,5 +111,10 @@ export function nextJobProgram(): JobProgram | undefined {
     if (main === undefined) return undefined;
     current = { moduleUrl: pathToFileURL(main).href, args: process.argv.slice(2), executed: 0 };
   }
-  return { moduleUrl: current.moduleUrl, args: current.args, executeIndex: current.executed++ };
+  return {
+    moduleUrl: current.moduleUrl,
+    args: current.args,
+    executeIndex: current.executed++,
+    configuration: Configuration.globalDefaults(),
+  };
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `sluice` command: uses the compiled engine when it is built, else runs the TypeScript
+// sources through tsx (a dependency), so it works straight from a clone.
+import { existsSync } from 'node:fs';
+
+const dist = new URL('../dist/cli/main.js', import.meta.url);
+let cli;
+if (existsSync(dist)) {
+  cli = await import(dist.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(new URL('../src/cli/main.ts', import.meta.url).href);
+}
+await cli.main(process.argv);
