@@ -13,6 +13,7 @@ export {
 } from './api/index.ts';
 export type { JobStatus } from './cluster/index.ts';
 export {
+  BlackholeSink,
   type DataGeneratorOptions,
   DataGeneratorSource,
   FileSink,

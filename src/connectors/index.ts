@@ -1,5 +1,6 @@
 // Public surface of the connectors layer: built-in sources and sinks.
 
+export { BlackholeSink } from './blackhole/blackhole-sink.ts';
 export { IterableSource, type IterableSplit } from './collection/iterable-source.ts';
 export {
   type DataGeneratorOptions,
