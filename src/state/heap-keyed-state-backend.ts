@@ -37,7 +37,25 @@ export interface KeyedStateBackend {
   numEntries(): number;
   /** Applies `fn` to every key that has state in `stateName` (for broadcast-side processing). */
   forEachKey(stateName: string, fn: (key: unknown) => void): void;
+  /**
+   * Every state of this backend, per key group. The result may share objects with live state:
+   * the caller serializes it before the next state access (the task does, at the barrier).
+   */
+  snapshot(): KeyedStateSnapshot;
+  /** Loads the key groups of this backend's range from snapshots of any parallelism. */
+  restore(snapshots: Iterable<KeyedStateSnapshot>): void;
+  /** Releases resources (files, handles). */
+  dispose(): void;
 }
+
+/**
+ * The snapshot format of keyed state, shared by every backend: per state name, per key group,
+ * the entries as [key, value] (values as stored, e.g. with TTL wrappers and namespace maps).
+ */
+export type KeyedStateSnapshot = Record<
+  string,
+  Array<[keyGroup: number, entries: Array<[unknown, unknown]>]>
+>;
 
 interface TtlValue {
   v: unknown;
@@ -143,6 +161,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return state as unknown as S & InternalKvState;
   }
 
+  dispose(): void {
+    this.#tables.clear();
+    this.#states.clear();
+  }
+
   numEntries(): number {
     let n = 0;
     for (const t of this.#tables.values()) for (const m of t.maps) n += m.size;
@@ -162,7 +185,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** Snapshot of every state table, per key group (absolute key group numbers). */
-  snapshot(): Record<string, Array<[keyGroup: number, entries: Array<[unknown, unknown]>]>> {
+  snapshot(): KeyedStateSnapshot {
     const out: Record<string, Array<[number, Array<[unknown, unknown]>]>> = {};
     for (const [name, table] of this.#tables) {
       const groups: Array<[number, Array<[unknown, unknown]>]> = [];
@@ -180,7 +203,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** Restores the key groups of this backend's range from snapshots (others are ignored). */
-  restore(snapshots: Iterable<Record<string, Array<[number, Array<[unknown, unknown]>]>>>): void {
+  restore(snapshots: Iterable<KeyedStateSnapshot>): void {
     for (const snap of snapshots) {
       for (const [name, groups] of Object.entries(snap)) {
         let table = this.#tables.get(name);
@@ -202,6 +225,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 }
 
+/**
+ * The entry of a key whose state is used in namespaces other than the void one: values by
+ * namespace (the void namespace included). A class of its own so that it can never be mistaken
+ * for a user value (map state is stored as a JS Map, too).
+ */
+class NamespacedValues extends Map<NKey, unknown> {}
+
 abstract class HeapState implements InternalKvState {
   readonly backend: HeapKeyedStateBackend;
   readonly table: StateTable;
@@ -220,49 +250,66 @@ abstract class HeapState implements InternalKvState {
     this.namespace = namespace;
   }
 
-  protected getRaw(): unknown {
+  /** The stored value of the current key and namespace, as stored (TTL wrappers included). */
+  protected readSlot(): unknown {
+    const slot = this.backend.current(this.table).get(this.backend.nkey);
+    if (slot instanceof NamespacedValues) return slot.get(this.namespace);
+    return this.namespace === VOID_NAMESPACE ? slot : undefined;
+  }
+
+  /** Stores a value for the current key and namespace, as is. */
+  protected writeSlot(stored: unknown): void {
     const map = this.backend.current(this.table);
     const nk = this.backend.nkey;
-    let stored: unknown;
-    if (this.namespace === VOID_NAMESPACE) stored = map.get(nk);
-    else stored = (map.get(nk) as Map<NKey, unknown> | undefined)?.get(this.namespace);
-    if (stored === undefined || this.ttl === undefined) return stored;
+    const slot = map.get(nk);
+    if (slot instanceof NamespacedValues) {
+      slot.set(this.namespace, stored);
+    } else if (this.namespace === VOID_NAMESPACE) {
+      map.set(nk, stored);
+    } else {
+      const values = new NamespacedValues();
+      if (slot !== undefined) values.set(VOID_NAMESPACE, slot);
+      values.set(this.namespace, stored);
+      map.set(nk, values);
+    }
+  }
+
+  /** Value, reducing and aggregating state expire as a whole; list and map state per element. */
+  protected get wholeValueTtl(): boolean {
+    return this.ttl !== undefined;
+  }
+
+  /** Whether an element written at `writtenAt` has expired. */
+  protected expired(writtenAt: number, now: number): boolean {
+    return now - writtenAt >= this.ttl!.ttl;
+  }
+
+  protected getRaw(): unknown {
+    const stored = this.readSlot();
+    if (stored === undefined || !this.wholeValueTtl) return stored;
     const w = stored as TtlValue;
     const now = this.backend.now();
-    if (now - w.t >= this.ttl.ttl) {
+    if (this.expired(w.t, now)) {
       this.removeRaw();
-      return this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? w.v : undefined;
+      return this.ttl!.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? w.v : undefined;
     }
-    if (this.ttl.updateType === 'OnReadAndWrite') w.t = now;
+    if (this.ttl!.updateType === 'OnReadAndWrite') w.t = now;
     return w.v;
   }
 
   protected putRaw(value: unknown): void {
-    const map = this.backend.current(this.table);
-    const nk = this.backend.nkey;
-    const stored = this.ttl === undefined ? value : ({ v: value, t: this.backend.now() } satisfies TtlValue);
-    if (this.namespace === VOID_NAMESPACE) {
-      map.set(nk, stored);
-      return;
-    }
-    let ns = map.get(nk) as Map<NKey, unknown> | undefined;
-    if (ns === undefined) {
-      ns = new Map();
-      map.set(nk, ns);
-    }
-    ns.set(this.namespace, stored);
+    this.writeSlot(this.wholeValueTtl ? ({ v: value, t: this.backend.now() } satisfies TtlValue) : value);
   }
 
   removeRaw(): void {
     const map = this.backend.current(this.table);
     const nk = this.backend.nkey;
-    if (this.namespace === VOID_NAMESPACE) {
+    const slot = map.get(nk);
+    if (slot instanceof NamespacedValues) {
+      slot.delete(this.namespace);
+      if (slot.size === 0) map.delete(nk);
+    } else if (this.namespace === VOID_NAMESPACE) {
       map.delete(nk);
-    } else {
-      const ns = map.get(nk) as Map<NKey, unknown> | undefined;
-      if (ns === undefined) return;
-      ns.delete(this.namespace);
-      if (ns.size === 0) map.delete(nk);
     }
     if (typeof nk === 'string' && nk.charCodeAt(0) === 1 && !map.has(nk)) this.table.originalKeys.delete(nk);
   }
@@ -285,17 +332,28 @@ class HeapValueState<T> extends HeapState implements ValueState<T> {
   }
 }
 
+/** List state; with TTL every element carries its own write time (as Flink's list state TTL). */
 class HeapListState<T> extends HeapState implements ListState<T> {
+  protected override get wholeValueTtl(): boolean {
+    return false;
+  }
   get(): T[] {
-    return (this.getRaw() as T[] | undefined) ?? [];
+    if (this.ttl === undefined) return (this.readSlot() as T[] | undefined) ?? [];
+    const stored = this.readSlot() as TtlValue[] | undefined;
+    if (stored === undefined) return [];
+    const now = this.backend.now();
+    const live = stored.filter((e) => !this.expired(e.t, now));
+    const visible = this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? stored : live;
+    if (live.length === 0) this.removeRaw();
+    else if (live.length !== stored.length) this.writeSlot(live);
+    if (this.ttl.updateType === 'OnReadAndWrite') for (const e of live) e.t = now;
+    return visible.map((e) => e.v as T);
   }
   add(value: T): void {
-    const list = this.getRaw() as T[] | undefined;
-    if (list === undefined) this.putRaw([value]);
-    else {
-      list.push(value);
-      if (this.ttl !== undefined) this.putRaw(list);
-    }
+    const list = this.readSlot() as unknown[] | undefined;
+    const element = this.ttl === undefined ? value : ({ v: value, t: this.backend.now() } satisfies TtlValue);
+    if (list === undefined) this.writeSlot([element]);
+    else list.push(element);
   }
   addAll(values: Iterable<T>): void {
     for (const v of values) this.add(v);
@@ -303,24 +361,54 @@ class HeapListState<T> extends HeapState implements ListState<T> {
   update(values: Iterable<T>): void {
     const list = [...values];
     if (list.length === 0) this.removeRaw();
-    else this.putRaw(list);
+    else if (this.ttl === undefined) this.writeSlot(list);
+    else {
+      const now = this.backend.now();
+      this.writeSlot(list.map((v) => ({ v, t: now }) satisfies TtlValue));
+    }
   }
 }
 
+/** An entry of map state: user key, value and (with TTL) its write time. */
+type MapEntry<K, V> = [key: K, value: V, writtenAt?: number];
+
+/** Map state; with TTL every entry carries its own write time (as Flink's map state TTL). */
 class HeapMapState<K, V> extends HeapState implements MapState<K, V> {
-  #map(create: boolean): Map<unknown, [K, V]> | undefined {
-    let m = this.getRaw() as Map<unknown, [K, V]> | undefined;
+  protected override get wholeValueTtl(): boolean {
+    return false;
+  }
+  #map(create: boolean): Map<unknown, MapEntry<K, V>> | undefined {
+    let m = this.readSlot() as Map<unknown, MapEntry<K, V>> | undefined;
     if (m === undefined && create) {
       m = new Map();
-      this.putRaw(m);
+      this.writeSlot(m);
     }
     return m;
   }
+  /** The entry of a user key, applying TTL (expired entries are removed). */
+  #entry(m: Map<unknown, MapEntry<K, V>>, nk: unknown, now: number): MapEntry<K, V> | undefined {
+    const e = m.get(nk);
+    if (e === undefined || this.ttl === undefined) return e;
+    if (this.expired(e[2]!, now)) {
+      m.delete(nk);
+      if (m.size === 0) this.removeRaw();
+      return this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? e : undefined;
+    }
+    if (this.ttl.updateType === 'OnReadAndWrite') e[2] = now;
+    return e;
+  }
+  #now(): number {
+    return this.ttl === undefined ? 0 : this.backend.now();
+  }
   get(key: K): V | undefined {
-    return this.#map(false)?.get(normalizeKey(key))?.[1];
+    const m = this.#map(false);
+    return m === undefined ? undefined : this.#entry(m, normalizeKey(key), this.#now())?.[1];
   }
   put(key: K, value: V): void {
-    this.#map(true)!.set(normalizeKey(key), [key, value]);
+    this.#map(true)!.set(
+      normalizeKey(key),
+      this.ttl === undefined ? [key, value] : [key, value, this.#now()],
+    );
   }
   putAll(entries: Iterable<readonly [K, V]> | ReadonlyMap<K, V>): void {
     for (const [k, v] of entries) this.put(k, v);
@@ -332,12 +420,17 @@ class HeapMapState<K, V> extends HeapState implements MapState<K, V> {
     if (m.size === 0) this.removeRaw();
   }
   contains(key: K): boolean {
-    return this.#map(false)?.has(normalizeKey(key)) ?? false;
+    const m = this.#map(false);
+    return m !== undefined && this.#entry(m, normalizeKey(key), this.#now()) !== undefined;
   }
   *entries(): IterableIterator<[K, V]> {
     const m = this.#map(false);
     if (m === undefined) return;
-    for (const [k, v] of [...m.values()]) yield [k, v];
+    const now = this.#now();
+    for (const nk of [...m.keys()]) {
+      const e = this.#entry(m, nk, now);
+      if (e !== undefined) yield [e[0], e[1]];
+    }
   }
   *keys(): IterableIterator<K> {
     for (const [k] of this.entries()) yield k;
@@ -346,7 +439,14 @@ class HeapMapState<K, V> extends HeapState implements MapState<K, V> {
     for (const [, v] of this.entries()) yield v;
   }
   isEmpty(): boolean {
-    return (this.#map(false)?.size ?? 0) === 0;
+    const m = this.#map(false);
+    if (m === undefined) return true;
+    if (this.ttl !== undefined) {
+      const now = this.#now();
+      for (const [nk, e] of [...m]) if (this.expired(e[2]!, now)) m.delete(nk);
+      if (m.size === 0) this.removeRaw();
+    }
+    return m.size === 0;
   }
 }
 
