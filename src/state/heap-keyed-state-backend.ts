@@ -62,7 +62,8 @@ interface TtlValue {
   t: number;
 }
 
-/** A table per state: one Map per key group, from normalized key to value (or namespace map). */
+/** A table per state: one Map per key group, from normalized key to value (or, in a state's
+ * namespace table, to a Map from namespace to value). */
 class StateTable {
   readonly maps: Map<NKey, unknown>[];
   /** Original key objects for composite keys (normalized to strings). */
@@ -139,6 +140,21 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** @internal */
   now(): number {
     return this.#clock();
+  }
+
+  /**
+   * @internal The table of a state's values in namespaces other than the void one (per key: a Map
+   * from namespace to value). A table of its own, under a derived name, so that namespaced and
+   * void-namespace values of one key never share an entry and a snapshot needs no markers.
+   */
+  namespaceTable(stateName: string): StateTable {
+    const name = `${stateName}\u0000ns`;
+    let table = this.#tables.get(name);
+    if (table === undefined) {
+      table = new StateTable(this.keyGroupRange.end - this.keyGroupRange.start + 1);
+      this.#tables.set(name, table);
+    }
+    return table;
   }
 
   getPartitionedState<S>(descriptor: StateDescriptor<S>): S & InternalKvState {
@@ -225,13 +241,6 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 }
 
-/**
- * The entry of a key whose state is used in namespaces other than the void one: values by
- * namespace (the void namespace included). A class of its own so that it can never be mistaken
- * for a user value (map state is stored as a JS Map, too).
- */
-class NamespacedValues extends Map<NKey, unknown> {}
-
 abstract class HeapState implements InternalKvState {
   readonly backend: HeapKeyedStateBackend;
   readonly table: StateTable;
@@ -252,26 +261,32 @@ abstract class HeapState implements InternalKvState {
 
   /** The stored value of the current key and namespace, as stored (TTL wrappers included). */
   protected readSlot(): unknown {
-    const slot = this.backend.current(this.table).get(this.backend.nkey);
-    if (slot instanceof NamespacedValues) return slot.get(this.namespace);
-    return this.namespace === VOID_NAMESPACE ? slot : undefined;
+    const nk = this.backend.nkey;
+    if (this.namespace === VOID_NAMESPACE) return this.backend.current(this.table).get(nk);
+    const values = this.backend.current(this.#namespaces()).get(nk) as Map<NKey, unknown> | undefined;
+    return values?.get(this.namespace);
   }
 
   /** Stores a value for the current key and namespace, as is. */
   protected writeSlot(stored: unknown): void {
-    const map = this.backend.current(this.table);
     const nk = this.backend.nkey;
-    const slot = map.get(nk);
-    if (slot instanceof NamespacedValues) {
-      slot.set(this.namespace, stored);
-    } else if (this.namespace === VOID_NAMESPACE) {
-      map.set(nk, stored);
-    } else {
-      const values = new NamespacedValues();
-      if (slot !== undefined) values.set(VOID_NAMESPACE, slot);
-      values.set(this.namespace, stored);
+    if (this.namespace === VOID_NAMESPACE) {
+      this.backend.current(this.table).set(nk, stored);
+      return;
+    }
+    const map = this.backend.current(this.#namespaces());
+    let values = map.get(nk) as Map<NKey, unknown> | undefined;
+    if (values === undefined) {
+      values = new Map();
       map.set(nk, values);
     }
+    values.set(this.namespace, stored);
+  }
+
+  #nsTable: StateTable | undefined;
+  #namespaces(): StateTable {
+    this.#nsTable ??= this.backend.namespaceTable(this.descriptor.name);
+    return this.#nsTable;
   }
 
   /** Value, reducing and aggregating state expire as a whole; list and map state per element. */
@@ -302,16 +317,18 @@ abstract class HeapState implements InternalKvState {
   }
 
   removeRaw(): void {
-    const map = this.backend.current(this.table);
     const nk = this.backend.nkey;
-    const slot = map.get(nk);
-    if (slot instanceof NamespacedValues) {
-      slot.delete(this.namespace);
-      if (slot.size === 0) map.delete(nk);
-    } else if (this.namespace === VOID_NAMESPACE) {
+    const table = this.namespace === VOID_NAMESPACE ? this.table : this.#namespaces();
+    const map = this.backend.current(table);
+    if (table === this.table) {
       map.delete(nk);
+    } else {
+      const values = map.get(nk) as Map<NKey, unknown> | undefined;
+      if (values === undefined) return;
+      values.delete(this.namespace);
+      if (values.size === 0) map.delete(nk);
     }
-    if (typeof nk === 'string' && nk.charCodeAt(0) === 1 && !map.has(nk)) this.table.originalKeys.delete(nk);
+    if (typeof nk === 'string' && nk.charCodeAt(0) === 1 && !map.has(nk)) table.originalKeys.delete(nk);
   }
 
   clear(): void {
