@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { OperatorStateStore } from './operator-state-store.ts';
+import { ListStateDescriptor, MapStateDescriptor } from './state-descriptor.ts';
+
+describe('OperatorStateStore', () => {
+  it('list state: one list per name, get/add/addAll/update/clear', () => {
+    const store = new OperatorStateStore();
+    const a = store.getListState(new ListStateDescriptor<number>('a'));
+    expect(a.get()).toEqual([]);
+    a.add(1);
+    a.addAll([2, 3]);
+    expect(store.getListState(new ListStateDescriptor<number>('a')).get()).toEqual([1, 2, 3]);
+    expect(store.getListState(new ListStateDescriptor<number>('b')).get()).toEqual([]);
+    a.update([9]);
+    expect(a.get()).toEqual([9]);
+    a.clear();
+    expect(a.get()).toEqual([]);
+  });
+
+  it('union list state is separate from list state and the two kinds cannot share a name', () => {
+    const store = new OperatorStateStore();
+    const u = store.getUnionListState(new ListStateDescriptor<string>('u'));
+    u.add('x');
+    expect(store.getUnionListState(new ListStateDescriptor<string>('u')).get()).toEqual(['x']);
+    expect(() => store.getListState(new ListStateDescriptor<string>('u'))).toThrow(
+      /"u" was registered as union list state and is now requested as list state/,
+    );
+    store.getListState(new ListStateDescriptor<string>('l'));
+    expect(() => store.getUnionListState(new ListStateDescriptor<string>('l'))).toThrow(
+      /registered as list state/,
+    );
+  });
+
+  it('broadcast state: a map per descriptor name with composite keys', () => {
+    const store = new OperatorStateStore();
+    const rules = store.getBroadcastState(
+      new MapStateDescriptor<{ a: number; b: number } | string, number>('rules'),
+    );
+    rules.put('r1', 1);
+    rules.putAll([[{ a: 1, b: 2 }, 2]]);
+    const again = store.getBroadcastState(
+      new MapStateDescriptor<{ a: number; b: number } | string, number>('rules'),
+    );
+    expect(again.get({ b: 2, a: 1 })).toBe(2);
+    expect(again.contains('r1')).toBe(true);
+    expect([...again.immutableEntries()]).toEqual([
+      ['r1', 1],
+      [{ a: 1, b: 2 }, 2],
+    ]);
+    expect([...again.keys()]).toHaveLength(2);
+    expect([...again.values()]).toEqual([1, 2]);
+    again.remove('r1');
+    expect(rules.contains('r1')).toBe(false);
+    rules.clear();
+    expect([...rules.entries()]).toEqual([]);
+    expect([...store.getBroadcastState(new MapStateDescriptor<string, number>('other')).entries()]).toEqual(
+      [],
+    );
+  });
+});
