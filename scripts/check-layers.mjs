@@ -13,7 +13,7 @@ const RANK = {
   runtime: 4,
   formats: 5,
   connectors: 6,
-  checkpoint: 6,
+  checkpoint: 3,
   cluster: 7,
   api: 8,
   table: 9,

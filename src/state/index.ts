@@ -4,6 +4,7 @@ export {
   HeapKeyedStateBackend,
   type InternalKvState,
   type KeyedStateBackend,
+  type KeyedStateSnapshot,
   VOID_NAMESPACE,
 } from './heap-keyed-state-backend.ts';
 export {
@@ -20,6 +21,12 @@ export {
   OperatorStateStore,
   type ReadOnlyBroadcastState,
 } from './operator-state-store.ts';
+export {
+  createKeyedStateBackend,
+  type KeyedStateBackendParameters,
+  registerStateBackend,
+  type StateBackendFactory,
+} from './state-backend-registry.ts';
 export {
   type AggregateFunction,
   type AggregatingState,

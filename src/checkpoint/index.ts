@@ -1,0 +1,44 @@
+// Public surface of the checkpoint layer: the pure coordinator, restart strategies, storage and
+// the task state format.
+export {
+  type CheckpointRecord,
+  type CheckpointSettings,
+  type CompletedCheckpoint,
+  type CoordinatorCommand,
+  type CoordinatorEvent,
+  type CoordinatorState,
+  coordinatorTransition,
+  initialCoordinatorState,
+  latestCompleted,
+  type PendingCheckpoint,
+  type SavepointRequest,
+} from './checkpoint-coordinator.ts';
+export {
+  type CheckpointMetadata,
+  defaultCheckpointBase,
+  directorySize,
+  discardCheckpoint,
+  METADATA_FILE,
+  type OperatorMetadata,
+  readMetadata,
+  readStateFile,
+  type StateFileHandle,
+  storagePath,
+  writeFileAtomic,
+  writeMetadata,
+} from './checkpoint-storage.ts';
+export {
+  decideRestart,
+  type RestartDecision,
+  type RestartHistory,
+  type RestartStrategy,
+} from './restart-strategy.ts';
+export {
+  decodeTaskState,
+  encodeTaskState,
+  type OperatorListSnapshot,
+  type OperatorSnapshot,
+  STATE_FORMAT_VERSION,
+  type TaskStateSnapshot,
+  type TimerSnapshot,
+} from './task-state-snapshot.ts';
