@@ -17,5 +17,10 @@ export {
 export { FileSource, type FileSourceSplit, listFiles } from './file/file-source.ts';
 export { formatForPrint, PrintSink } from './print/print-sink.ts';
 export { NumberSequenceSource, type NumberSequenceSplit } from './sequence/number-sequence-source.ts';
-export { IteratorSourceReader, type SplitCursor } from './source-base/iterator-source-reader.ts';
+export {
+  type BatchCursor,
+  type IteratorCursor,
+  IteratorSourceReader,
+  type SplitCursor,
+} from './source-base/iterator-source-reader.ts';
 export { StaticSplitEnumerator } from './source-base/static-split-enumerator.ts';

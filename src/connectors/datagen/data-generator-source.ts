@@ -40,12 +40,12 @@ class GeneratorReader<T> extends IteratorSourceReader<T, GeneratorSplit> {
 
   protected open(split: GeneratorSplit): SplitCursor<T> {
     const fn = this.#fn;
-    let i = split.next;
-    const end = split.end;
     return {
-      iterator: {
-        next: (): IteratorResult<T> =>
-          i < end ? { done: false, value: fn(i++) } : { done: true, value: undefined },
+      emit: (output, max) => {
+        const from = split.next;
+        const end = Math.min(split.end, from + max);
+        for (let i = from; i < end; i++) output.collect(fn(i));
+        return end - from;
       },
     };
   }

@@ -10,10 +10,27 @@ import type {
 
 const BATCH = 256;
 
-/** A split being read, with the number of records already emitted from it. */
-export interface SplitCursor<T> {
+/**
+ * A split being read: an iterator over its records, or (faster: no iterator result per record,
+ * no generator frame) a function that emits a batch of records itself.
+ */
+export type SplitCursor<T> = IteratorCursor<T> | BatchCursor<T>;
+
+/** Reads a split through an iterator. */
+export interface IteratorCursor<T> {
   readonly iterator: Iterator<T, unknown>;
   readonly timestampOf?: (value: T) => number | undefined;
+}
+
+/** Reads a split by emitting batches directly to the reader output. */
+export interface BatchCursor<T> {
+  /**
+   * Emits at most `max` records to `output` and returns how many it emitted; fewer than `max`
+   * means the split is exhausted. The reader calls `advance(split, n)` afterwards.
+   */
+  readonly emit: (output: ReaderOutput<T>, max: number) => number;
+  /** Releases the cursor's resources (the reader is closed while the split is being read). */
+  readonly close?: () => void;
 }
 
 /**
@@ -21,6 +38,9 @@ export interface SplitCursor<T> {
  *
  * @example
  * class Reader extends IteratorSourceReader<number, MySplit> { open(split) { return { iterator: [1, 2][Symbol.iterator]() }; } }
+ * class FastReader extends IteratorSourceReader<number, MySplit> {
+ *   open(split) { return { emit: (out, max) => { out.collect(42); return 1 < max ? 1 : max; } }; }
+ * }
  */
 export abstract class IteratorSourceReader<T, S extends SourceSplit> implements SourceReader<T, S> {
   protected readonly context: SourceReaderContext;
@@ -75,7 +95,14 @@ export abstract class IteratorSourceReader<T, S extends SourceSplit> implements 
       if (permits <= 0) return 'NOTHING_AVAILABLE';
       limit = Math.min(limit, permits);
     }
-    const { iterator, timestampOf } = current.cursor;
+    const cursor = current.cursor;
+    if ('emit' in cursor) {
+      const n = cursor.emit(output, limit);
+      this.advance(current.split, n);
+      if (n < limit) this.#current = undefined;
+      return 'MORE_AVAILABLE';
+    }
+    const { iterator, timestampOf } = cursor;
     let n = 0;
     for (; n < limit; n++) {
       const r = iterator.next();
@@ -129,6 +156,8 @@ export abstract class IteratorSourceReader<T, S extends SourceSplit> implements 
   close(): void {
     const current = this.#current;
     this.#current = undefined;
-    current?.cursor.iterator.return?.();
+    if (current === undefined) return;
+    if ('emit' in current.cursor) current.cursor.close?.();
+    else current.cursor.iterator.return?.();
   }
 }
