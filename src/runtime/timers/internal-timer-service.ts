@@ -21,6 +21,15 @@ interface Entry<N> extends InternalTimer<N> {
   readonly id: string;
 }
 
+/**
+ * A key or namespace as part of a timer id: typed, so that keys which print alike (1 and "1")
+ * stay apart, and objects in canonical form, so that equal composite keys are one timer.
+ */
+function idPart(value: unknown): string {
+  if (value !== null && typeof value === 'object') return String(normalizeKey(value));
+  return `${typeof value}:${String(value)}`;
+}
+
 /** A binary min-heap of timers by timestamp. */
 class TimerHeap<N> {
   readonly items: Entry<N>[] = [];
@@ -95,7 +104,7 @@ export class InternalTimerService<N = string> {
   }
 
   #id(namespace: N, time: number): string {
-    return `${time}\u0000${String(normalizeKey(this.#backend.getCurrentKey()))}\u0000${String(namespace)}`;
+    return `${time}\u0000${idPart(this.#backend.getCurrentKey())}\u0000${idPart(namespace)}`;
   }
 
   registerEventTimeTimer(namespace: N, time: number): void {
