@@ -97,7 +97,7 @@ describe('BufferCodec', () => {
     expect(a.buffer).not.toBe(b.buffer);
     expect(a.byteOffset).toBe(0);
     expect(a.buffer.byteLength).toBe(a.byteLength);
-    structuredClone(a, { transfer: [a.buffer] });
+    structuredClone(a, { transfer: [a.buffer as ArrayBuffer] });
     expect(codec.decode(b).values).toEqual(['second']);
   });
 });
