@@ -69,6 +69,9 @@ export function jobTransition(
       return { state: { ...state, status: 'RUNNING', tasks }, commands: [] };
     }
     case 'task-state': {
+      // Only deployed tasks report; anything else (a stale attempt, a message before deployment)
+      // must not decide the job's fate.
+      if (!state.tasks.has(event.task)) return { state, commands: [] };
       const tasks = new Map(state.tasks);
       tasks.set(event.task, event.state);
       let next: JobLifecycleState = { ...state, tasks };
