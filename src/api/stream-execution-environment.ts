@@ -1,6 +1,7 @@
 // The entry point of a DataStream program: configuration, sources, and execution on the
 // embedded cluster. Nothing runs before execute(); in a slot's plan mode, execute() only hands
 // over the plan.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type JobResult, MiniCluster } from '../cluster/index.ts';
 import {
@@ -212,6 +213,9 @@ export class StreamExecutionEnvironment {
 
   /** The lines of a file, or of every file under a directory. */
   readTextFile(path: string): DataStream<string> {
+    if (typeof path !== 'string' || !existsSync(path)) {
+      throw new IllegalArgumentError(`readTextFile(): path ${describeValue(path)} does not exist`);
+    }
     return this.fromSource(
       FileSource.forTextLines(path),
       WatermarkStrategy.noWatermarks(),

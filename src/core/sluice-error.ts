@@ -68,6 +68,8 @@ export function describeValue(value: unknown, max = 200): string {
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);
   else if (typeof value === 'bigint') text = `${value}n`;
+  // JSON would print NaN and Infinity as null.
+  else if (typeof value === 'number') text = String(value);
   else if (typeof value === 'function') text = `[function ${value.name || 'anonymous'}]`;
   else if (value === undefined) text = 'undefined';
   else {
