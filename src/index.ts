@@ -13,13 +13,25 @@ export {
 } from './api/index.ts';
 export type { JobStatus } from './cluster/index.ts';
 export {
+  type Auction,
+  type Bid,
   BlackholeSink,
+  createNexmarkGenerator,
   type DataGeneratorOptions,
   DataGeneratorSource,
   FileSink,
   FileSource,
+  generateEvents,
   IterableSource,
+  type NexmarkEvent,
+  type NexmarkGenerator,
+  type NexmarkOptions,
+  NexmarkSource,
+  type NexmarkSourceOptions,
+  type NexmarkSourceSplit,
   NumberSequenceSource,
+  nexmarkEventTime,
+  type Person,
   PrintSink,
 } from './connectors/index.ts';
 export {

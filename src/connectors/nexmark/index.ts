@@ -1,5 +1,5 @@
 // Public surface of the Nexmark generator: the event model, the config, the generator and the
-// splits parallel sources read. Everything else in this folder is internal.
+// splits parallel sources read, and the source. Everything else in this folder is internal.
 export { CHANNELS_NUMBER, HOT_CHANNELS } from './nexmark-channel-table.ts';
 export {
   DEFAULT_NEXMARK_BASE_TIME,
@@ -25,4 +25,10 @@ export {
   type NexmarkGenerator,
   NUM_CATEGORIES,
 } from './nexmark-generator.ts';
+export {
+  type NexmarkEnumeratorState,
+  NexmarkSource,
+  type NexmarkSourceOptions,
+  type NexmarkSourceSplit,
+} from './nexmark-source.ts';
 export { type NexmarkSplit, splitEventRange } from './nexmark-split.ts';
