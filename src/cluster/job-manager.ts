@@ -1,36 +1,87 @@
-// The JobManager: accepts jobs (dispatcher), runs a JobMaster per job, and routes the reports
-// of the TaskManager's slots to the job they belong to.
-import { type JobId, newJobId } from '../core/index.ts';
+// The JobManager: accepts jobs (dispatcher), keeps the pool of TaskManager slots, gives each job
+// the slots it needs (waiting for free slots up to a timeout), runs a JobMaster per job and routes
+// the reports of the TaskManagers' slots to the job they belong to. The embedded cluster and the
+// standalone cluster use this same class; they differ only in their TaskManagerGateways.
+import { type JobId, newJobId, type SerializedError } from '../core/index.ts';
 import type { JobProgram, StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import { JobMaster } from './job-master.ts';
-import type { SlotReport } from './protocol.ts';
-import type { TaskManager } from './task-manager.ts';
+import type { SlotReport, TaskMetricsSample } from './protocol.ts';
+import type { AllocatedSlot, TaskManagerGateway } from './task-manager-gateway.ts';
+
+/** Options of a JobManager. */
+export interface JobManagerOptions {
+  /** Where the jobs' print() output goes (default: this process' stdout/stderr). */
+  readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** How long a job waits for enough free slots before it fails (Flink's `slot.request.timeout`). */
+  readonly slotRequestTimeoutMs?: number;
+}
+
+interface RegisteredTaskManager {
+  readonly gateway: TaskManagerGateway;
+  /** Job id per slot, or undefined when free. */
+  readonly owners: (string | undefined)[];
+  readonly registeredAt: number;
+}
+
+interface WaitingJob {
+  readonly master: JobMaster;
+  readonly timer: NodeJS.Timeout;
+}
 
 /**
- * Dispatches jobs to JobMasters.
+ * Dispatches jobs to JobMasters on the slots of its registered TaskManagers.
  *
  * @example
- * const jm = new JobManager(taskManager);
+ * const jm = new JobManager();
+ * jm.registerTaskManager(taskManager);
  * const master = jm.submitJob(graph, program, settings);
  */
 export class JobManager {
-  readonly #tm: TaskManager;
+  readonly #taskManagers = new Map<string, RegisteredTaskManager>();
   readonly #jobs = new Map<string, JobMaster>();
+  readonly #waiting: WaitingJob[] = [];
   #channelIds = 0;
-  #onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
+  readonly #onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
+  readonly #slotRequestTimeoutMs: number;
 
-  constructor(tm: TaskManager, onOutput?: (text: string, stream: 'stdout' | 'stderr') => void) {
-    this.#tm = tm;
+  constructor(options: JobManagerOptions = {}) {
     this.#onOutput =
-      onOutput ??
+      options.onOutput ??
       ((text, stream) => {
         (stream === 'stdout' ? process.stdout : process.stderr).write(text);
       });
-    tm.setReportHandler((r) => this.#route(r));
+    this.#slotRequestTimeoutMs = options.slotRequestTimeoutMs ?? 300_000;
   }
 
-  /** Submits a job; it starts at once. */
+  /** Adds a TaskManager's slots to the pool; jobs waiting for slots may start. */
+  registerTaskManager(gateway: TaskManagerGateway): void {
+    this.#taskManagers.set(gateway.resourceId, {
+      gateway,
+      owners: Array.from({ length: gateway.slots }, () => undefined),
+      registeredAt: Date.now(),
+    });
+    this.#schedule();
+  }
+
+  /** Removes a TaskManager; the jobs that ran tasks on it fail over with `cause`. */
+  unregisterTaskManager(resourceId: string, cause: SerializedError): void {
+    if (!this.#taskManagers.delete(resourceId)) return;
+    for (const job of this.#jobs.values()) {
+      if (job.usesTaskManager(resourceId)) job.onTaskManagerLost(resourceId, cause);
+    }
+  }
+
+  /** The registered TaskManagers with their free slot counts. */
+  taskManagers(): { gateway: TaskManagerGateway; freeSlots: number; registeredAt: number }[] {
+    return [...this.#taskManagers.values()].map((t) => ({
+      gateway: t.gateway,
+      freeSlots: t.owners.filter((o) => o === undefined).length,
+      registeredAt: t.registeredAt,
+    }));
+  }
+
+  /** Submits a job; it starts as soon as enough slots are free. */
   submitJob(
     graph: StreamGraph,
     program: JobProgram | undefined,
@@ -41,13 +92,26 @@ export class JobManager {
       jobId,
       graph,
       program,
-      this.#tm,
       settings,
       () => this.#channelIds++,
       (t, s) => this.#onOutput(t, s),
     );
     this.#jobs.set(jobId, master);
-    void master.start();
+    void master.result.then(() => this.#release(jobId));
+    const timer = setTimeout(() => {
+      const i = this.#waiting.findIndex((w) => w.master === master);
+      if (i < 0) return;
+      this.#waiting.splice(i, 1);
+      const total = [...this.#taskManagers.values()].reduce((n, t) => n + t.owners.length, 0);
+      const message =
+        `NoResourceAvailableException: job "${graph.jobName}" (${jobId}) could not get ${master.requiredSlots} task slot(s) ` +
+        `within ${this.#slotRequestTimeoutMs} ms (slot.request.timeout); the cluster has ${total} slot(s) in ` +
+        `${this.#taskManagers.size} TaskManager(s), ${this.#freeSlots().length} free: start more TaskManagers or lower the parallelism`;
+      master.fail({ name: 'NoResourceAvailableException', message, stack: message });
+    }, this.#slotRequestTimeoutMs);
+    timer.unref();
+    this.#waiting.push({ master, timer });
+    this.#schedule();
     return master;
   }
 
@@ -61,12 +125,81 @@ export class JobManager {
     return [...this.#jobs.values()];
   }
 
-  #route(report: SlotReport): void {
-    if (report.t === 'slot-ready') return;
-    if (report.t === 'slot-lost') {
-      for (const job of this.#jobs.values()) job.onReport(report);
-      return;
+  /** A report from a slot of TaskManager `from`. */
+  onReport(report: SlotReport, from = 'embedded'): void {
+    switch (report.t) {
+      case 'slot-ready':
+        return;
+      case 'slot-lost':
+        for (const job of this.#jobs.values()) {
+          if (job.allocatedSlots.some((s) => s.gateway.resourceId === from && s.slot === report.slot)) {
+            job.onReport(report, from);
+          }
+        }
+        return;
+      case 'task-metrics':
+        this.onMetrics(report.samples);
+        return;
+      default:
+        this.#jobs.get(report.jobId)?.onReport(report, from);
     }
-    this.#jobs.get(report.jobId)?.onReport(report);
+  }
+
+  /** Task metrics (from TaskManager heartbeats). */
+  onMetrics(samples: readonly TaskMetricsSample[]): void {
+    const byJob = new Map<string, TaskMetricsSample[]>();
+    for (const s of samples) {
+      const list = byJob.get(s.jobId) ?? [];
+      list.push(s);
+      byJob.set(s.jobId, list);
+    }
+    for (const [jobId, list] of byJob) this.#jobs.get(jobId)?.onMetrics(list);
+  }
+
+  /**
+   * Starts waiting jobs, oldest first, while enough slots are free. A job needs one slot per
+   * subtask of its widest vertex (slot sharing), or every slot of the cluster when it has fewer;
+   * slots are taken round-robin over TaskManagers so a job spreads over the cluster.
+   */
+  #schedule(): void {
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0]!;
+      const total = [...this.#taskManagers.values()].reduce((n, t) => n + t.owners.length, 0);
+      const needed = Math.min(next.master.requiredSlots, total);
+      const free = this.#freeSlots();
+      if (needed === 0 || free.length < needed) return;
+      this.#waiting.shift();
+      clearTimeout(next.timer);
+      const slots = free.slice(0, needed);
+      for (const s of slots) this.#taskManagers.get(s.gateway.resourceId)!.owners[s.slot] = next.master.jobId;
+      void next.master.start(slots);
+    }
+  }
+
+  #freeSlots(): AllocatedSlot[] {
+    const perTm = [...this.#taskManagers.values()].map((t) =>
+      t.owners.flatMap((owner, slot) =>
+        owner === undefined ? [{ gateway: t.gateway, slot, address: t.gateway.slotBase + slot }] : [],
+      ),
+    );
+    const out: AllocatedSlot[] = [];
+    for (let i = 0; perTm.some((l) => i < l.length); i++) {
+      for (const l of perTm) if (i < l.length) out.push(l[i]!);
+    }
+    return out;
+  }
+
+  #release(jobId: string): void {
+    const i = this.#waiting.findIndex((w) => w.master.jobId === jobId);
+    if (i >= 0) {
+      clearTimeout(this.#waiting[i]!.timer);
+      this.#waiting.splice(i, 1);
+    }
+    for (const t of this.#taskManagers.values()) {
+      t.owners.forEach((owner, slot) => {
+        if (owner === jobId) t.owners[slot] = undefined;
+      });
+    }
+    this.#schedule();
   }
 }

@@ -1,6 +1,7 @@
 // The JobMaster of one job: turns the JobGraph into an execution graph (vertex × subtask), places
-// subtasks in slots (slot sharing: subtask i of every vertex in slot i), wires channels, deploys,
-// runs the source split enumerators and follows the job's lifecycle to its end.
+// subtasks in the slots the scheduler gave it (slot sharing: subtask i of every vertex in slot
+// i mod slots, whichever TaskManager holds it), wires channels, deploys, runs the source split
+// enumerators and follows the job's lifecycle to its end.
 import { assertNever, JobExecutionError, type SerializedError, serializeError } from '../core/index.ts';
 import type { SourceSplit, SplitEnumerator } from '../functions/index.ts';
 import {
@@ -25,8 +26,8 @@ import {
   type JobStatus,
   jobTransition,
 } from './job-lifecycle.ts';
-import type { SlotReport } from './protocol.ts';
-import type { TaskManager } from './task-manager.ts';
+import type { SlotReport, TaskMetricsSample } from './protocol.ts';
+import type { AllocatedSlot } from './task-manager-gateway.ts';
 
 /** Outcome of a job. */
 export interface JobResult {
@@ -46,6 +47,21 @@ export interface VertexStatus {
   readonly tasks: readonly ExecutionState[];
 }
 
+/** Monitoring view of one subtask: where it runs, its state and its record counts. */
+export interface SubtaskStatus {
+  readonly subtask: number;
+  readonly state: ExecutionState;
+  readonly attempt: number;
+  /** TaskManager resource id and data-plane slot address, once placed. */
+  readonly taskManagerId: string | undefined;
+  readonly location: string | undefined;
+  readonly slotAddress: number | undefined;
+  readonly startTime: number | undefined;
+  readonly endTime: number | undefined;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
+
 interface EnumeratorHandle {
   readonly enumerator: SplitEnumerator<SourceSplit, unknown>;
   readonly vertexId: number;
@@ -56,11 +72,11 @@ interface EnumeratorHandle {
 const TEARDOWN_TIMEOUT_MS = 10_000;
 
 /**
- * Runs one job on a TaskManager's slots.
+ * Runs one job on the slots of one or more TaskManagers.
  *
  * @example
- * const master = new JobMaster(jobId, graph, program, tm, settings, nextChannelId);
- * await master.start(); const result = await master.result;
+ * const master = new JobMaster(jobId, graph, program, settings, nextChannelId, onOutput);
+ * await master.start(slots); const result = await master.result;
  */
 export class JobMaster {
   readonly jobId: string;
@@ -70,7 +86,7 @@ export class JobMaster {
   endTime: number | undefined;
   readonly result: Promise<JobResult>;
   readonly #program: JobProgram | undefined;
-  readonly #tm: TaskManager;
+  #slots: readonly AllocatedSlot[] = [];
   readonly #settings: TaskSettings;
   readonly #nextChannelId: () => number;
   readonly #onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
@@ -79,13 +95,17 @@ export class JobMaster {
   readonly #collected: unknown[] = [];
   readonly #enumerators = new Map<number, EnumeratorHandle>();
   #teardownTimer: NodeJS.Timeout | undefined;
-  #slotsUsed: number[] = [];
+  readonly #metrics = new Map<string, TaskMetricsSample>();
+  readonly #taskTimes = new Map<string, { start?: number; end?: number }>();
+  /** When the job entered each status (Flink's `timestamps`). */
+  readonly statusTimestamps: Partial<Record<JobStatus, number>> = { CREATED: Date.now() };
+  /** When the root failure happened. */
+  failureTime: number | undefined;
 
   constructor(
     jobId: string,
     graph: StreamGraph,
     program: JobProgram | undefined,
-    tm: TaskManager,
     settings: TaskSettings,
     nextChannelId: () => number,
     onOutput: (text: string, stream: 'stdout' | 'stderr') => void,
@@ -94,7 +114,6 @@ export class JobMaster {
     this.graph = graph;
     this.jobGraph = createJobGraph(graph);
     this.#program = program;
-    this.#tm = tm;
     this.#settings = settings;
     this.#nextChannelId = nextChannelId;
     this.#onOutput = onOutput;
@@ -120,15 +139,63 @@ export class JobMaster {
     }));
   }
 
-  #slotOf(subtask: number): number {
-    return subtask % this.#tm.slots;
+  /** The root failure, once the job failed. */
+  get failure(): SerializedError | undefined {
+    return this.#state.failure;
   }
 
-  /** Loads the job into the slots, then deploys every subtask. */
-  async start(): Promise<void> {
-    const needed = Math.min(this.#tm.slots, Math.max(...this.jobGraph.vertices.map((v) => v.parallelism)));
-    this.#slotsUsed = Array.from({ length: needed }, (_, i) => i);
+  /** Slots the job needs for one subtask of each vertex per slot (slot sharing). */
+  get requiredSlots(): number {
+    return Math.max(...this.jobGraph.vertices.map((v) => v.parallelism));
+  }
+
+  /** The slots the job runs in (empty before it starts). */
+  get allocatedSlots(): readonly AllocatedSlot[] {
+    return this.#slots;
+  }
+
+  /** Per-subtask state, placement and record counts of a vertex. */
+  subtasks(vertexId: number): SubtaskStatus[] {
+    const v = this.jobGraph.vertices[vertexId];
+    if (v === undefined) return [];
+    return Array.from({ length: v.parallelism }, (_, i) => {
+      const key = `${v.id}:${i}`;
+      const slot = this.#slots.length === 0 ? undefined : this.#slotOf(i);
+      const m = this.#metrics.get(key);
+      const times = this.#taskTimes.get(key);
+      return {
+        subtask: i,
+        state: this.#state.tasks.get(key) ?? 'DEPLOYING',
+        attempt: m?.attempt ?? 0,
+        taskManagerId: slot?.gateway.resourceId,
+        location: slot?.gateway.location,
+        slotAddress: slot?.address,
+        startTime: times?.start,
+        endTime: times?.end,
+        recordsIn: m?.recordsIn ?? 0,
+        recordsOut: m?.recordsOut ?? 0,
+      };
+    });
+  }
+
+  #slotOf(subtask: number): AllocatedSlot {
+    return this.#slots[subtask % this.#slots.length]!;
+  }
+
+  #send(slot: AllocatedSlot, command: Parameters<AllocatedSlot['gateway']['send']>[1]): void {
+    slot.gateway.send(slot.slot, command);
+  }
+
+  /**
+   * Loads the job into the given slots (at most {@link requiredSlots} are used), then deploys
+   * every subtask.
+   */
+  async start(slots: readonly AllocatedSlot[]): Promise<void> {
+    this.#slots = slots.slice(0, this.requiredSlots);
     try {
+      if (this.#slots.length === 0) {
+        throw new JobExecutionError(this.jobId, `job "${this.graph.jobName}" got no task slots to run in`);
+      }
       await this.#loadInSlots();
       this.#startEnumerators();
       this.#deploy();
@@ -137,15 +204,15 @@ export class JobMaster {
     }
   }
 
-  #pendingLoads = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  #pendingLoads = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
 
   async #loadInSlots(): Promise<void> {
     await Promise.all(
-      this.#slotsUsed.map(
+      this.#slots.map(
         (slot) =>
           new Promise<void>((resolve, reject) => {
-            this.#pendingLoads.set(slot, { resolve, reject });
-            this.#tm.send(slot, {
+            this.#pendingLoads.set(`${slot.gateway.resourceId}:${slot.slot}`, { resolve, reject });
+            this.#send(slot, {
               t: 'load-job',
               jobId: this.jobId,
               program: this.#program,
@@ -170,7 +237,7 @@ export class JobMaster {
         enumerator: undefined as never,
       };
       const send = (subtask: number, event: OperatorEvent): void =>
-        this.#tm.send(this.#slotOf(subtask), {
+        this.#send(this.#slotOf(subtask), {
           t: 'operator-event',
           jobId: this.jobId,
           vertexId: vertex.id,
@@ -207,11 +274,11 @@ export class JobMaster {
           const list: { channelId: number; targetSlot: number }[] = [];
           for (const t of channelTargets(edge.partitioner, source.parallelism, target.parallelism, s)) {
             const channelId = this.#nextChannelId();
-            list.push({ channelId, targetSlot: this.#slotOf(t) });
+            list.push({ channelId, targetSlot: this.#slotOf(t).address });
             deployments[target.id]![t]!.inputs.push({
               channelId,
               input: edge.typeNumber,
-              sourceSlot: this.#slotOf(s),
+              sourceSlot: this.#slotOf(s).address,
             });
           }
           deployments[source.id]![s]!.outputs.set(edge.id, list);
@@ -232,17 +299,18 @@ export class JobMaster {
           inputs: d.inputs,
           outputs: [...d.outputs].map(([edgeId, channels]) => ({ edgeId, channels })),
         };
-        this.#tm.send(this.#slotOf(i), { t: 'deploy', jobId: this.jobId, vertexId: v.id, deployment });
+        this.#send(this.#slotOf(i), { t: 'deploy', jobId: this.jobId, vertexId: v.id, deployment });
       }
     }
   }
 
-  /** Handles a report from a slot about this job. */
-  onReport(report: SlotReport): void {
+  /** Handles a report about this job from a slot of TaskManager `from`. */
+  onReport(report: SlotReport, from = 'embedded'): void {
     switch (report.t) {
       case 'job-loaded': {
-        const pending = this.#pendingLoads.get(report.slot);
-        this.#pendingLoads.delete(report.slot);
+        const key = `${from}:${report.slot}`;
+        const pending = this.#pendingLoads.get(key);
+        this.#pendingLoads.delete(key);
         if (report.error === undefined) pending?.resolve();
         else {
           const err = new JobExecutionError(this.jobId, report.error.message);
@@ -251,13 +319,22 @@ export class JobMaster {
         }
         return;
       }
-      case 'task-state':
+      case 'task-state': {
+        const key = `${report.vertexId}:${report.subtask}`;
+        const times = this.#taskTimes.get(key) ?? {};
+        if (report.state === 'RUNNING') times.start = Date.now();
+        else times.end = Date.now();
+        this.#taskTimes.set(key, times);
         this.#apply({
           kind: 'task-state',
           task: `${report.vertexId}:${report.subtask}`,
           state: report.state,
           ...(report.error === undefined ? {} : { error: report.error }),
         });
+        return;
+      }
+      case 'task-metrics':
+        this.onMetrics(report.samples);
         return;
       case 'operator-event': {
         const handle = this.#enumerators.get(report.vertexId);
@@ -291,21 +368,75 @@ export class JobMaster {
     }
   }
 
+  /** Record counts of this job's tasks (with TaskManager heartbeats and at the end of tasks). */
+  onMetrics(samples: readonly TaskMetricsSample[]): void {
+    for (const m of samples) {
+      if (m.jobId !== this.jobId) continue;
+      const key = `${m.vertexId}:${m.subtask}`;
+      const known = this.#metrics.get(key);
+      // A late heartbeat sample must not undo the final counts of a task.
+      if (
+        known === undefined ||
+        known.attempt < m.attempt ||
+        known.recordsIn + known.recordsOut <= m.recordsIn + m.recordsOut
+      ) {
+        this.#metrics.set(key, m);
+      }
+    }
+  }
+
+  /**
+   * A TaskManager is gone (its connection closed or its heartbeats stopped): the tasks it ran
+   * fail with `error`, and the job fails over.
+   */
+  onTaskManagerLost(resourceId: string, error: SerializedError): void {
+    for (const [key, pending] of this.#pendingLoads) {
+      if (!key.startsWith(`${resourceId}:`)) continue;
+      this.#pendingLoads.delete(key);
+      pending.reject(new JobExecutionError(this.jobId, error.message));
+    }
+    for (const v of this.jobGraph.vertices) {
+      for (let i = 0; i < v.parallelism; i++) {
+        if (this.#slots.length === 0 || this.#slotOf(i).gateway.resourceId !== resourceId) continue;
+        const task = `${v.id}:${i}`;
+        const state = this.#state.tasks.get(task);
+        if (state === undefined || state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED')
+          continue;
+        // TODO(checkpoints, #5): restart from the latest completed checkpoint on the remaining
+        // slots instead of failing the job (the restart strategy decides).
+        this.#apply({ kind: 'task-state', task, state: 'FAILED', error });
+      }
+    }
+  }
+
+  /** Whether a task of this job runs on TaskManager `resourceId`. */
+  usesTaskManager(resourceId: string): boolean {
+    return this.#slots.some((s) => s.gateway.resourceId === resourceId);
+  }
+
+  /** Fails the job (e.g. when no slots could be found for it). */
+  fail(error: SerializedError): void {
+    this.#apply({ kind: 'failed', error });
+  }
+
   /** Cancels the job. */
   cancel(): void {
     this.#apply({ kind: 'cancel' });
   }
 
   #apply(event: JobEvent): void {
+    const before = this.#state.status;
     const { state, commands } = jobTransition(this.#state, event);
     this.#state = state;
+    if (state.status !== before) this.statusTimestamps[state.status] = Date.now();
+    if (state.failure !== undefined && this.failureTime === undefined) this.failureTime = Date.now();
     for (const c of commands) this.#execute(c);
   }
 
   #execute(command: JobCommand): void {
     switch (command.kind) {
       case 'cancel-tasks':
-        for (const slot of this.#slotsUsed) this.#tm.send(slot, { t: 'cancel-job', jobId: this.jobId });
+        for (const slot of this.#slots) this.#send(slot, { t: 'cancel-job', jobId: this.jobId });
         this.#teardownTimer = setTimeout(
           () => this.#apply({ kind: 'teardown-timeout' }),
           TEARDOWN_TIMEOUT_MS,
@@ -320,7 +451,7 @@ export class JobMaster {
             .then(() => h.enumerator.close())
             .catch(() => {});
         }
-        for (const slot of this.#slotsUsed) this.#tm.send(slot, { t: 'release-job', jobId: this.jobId });
+        for (const slot of this.#slots) this.#send(slot, { t: 'release-job', jobId: this.jobId });
         this.#resolve({
           jobId: this.jobId,
           jobName: this.graph.jobName,

@@ -45,7 +45,10 @@ export class MiniCluster {
       },
       () => {},
     );
-    return new MiniCluster(tm, new JobManager(tm, options.onOutput), graphs);
+    const jm = new JobManager(options.onOutput === undefined ? {} : { onOutput: options.onOutput });
+    tm.setReportHandler((r) => jm.onReport(r, tm.resourceId));
+    jm.registerTaskManager(tm);
+    return new MiniCluster(tm, jm, graphs);
   }
 
   /** Submits a job. Inline slots use `graph` directly instead of re-running the program. */

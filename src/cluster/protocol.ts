@@ -5,8 +5,18 @@ import type { SerializedError } from '../core/index.ts';
 import type { JobProgram } from '../plan/index.ts';
 import type { OperatorEvent, TaskDeployment, TaskSettings, TaskState } from '../runtime/index.ts';
 
-/** Version of the message protocol. */
-export const PROTOCOL_VERSION = 1;
+/** Version of the message protocol (also checked when a TaskManager connects over TCP). */
+export const PROTOCOL_VERSION = 2;
+
+/** Records counted by one task: sent with heartbeats and when the task ends. */
+export interface TaskMetricsSample {
+  readonly jobId: string;
+  readonly vertexId: number;
+  readonly subtask: number;
+  readonly attempt: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
 
 /** Messages from a TaskManager to one of its slots. */
 export type SlotCommand =
@@ -33,7 +43,9 @@ export type SlotCommand =
       readonly event: OperatorEvent;
     }
   | { readonly t: 'cancel-job'; readonly jobId: string }
-  | { readonly t: 'release-job'; readonly jobId: string };
+  | { readonly t: 'release-job'; readonly jobId: string }
+  /** Asks the slot for a `task-metrics` report of its running tasks. */
+  | { readonly t: 'report-metrics' };
 
 /** Messages from a slot to its TaskManager (and on to the JobManager). */
 export type SlotReport =
@@ -68,4 +80,5 @@ export type SlotReport =
       readonly text: string;
       readonly stream: 'stdout' | 'stderr';
     }
-  | { readonly t: 'collect'; readonly jobId: string; readonly values: unknown[] };
+  | { readonly t: 'collect'; readonly jobId: string; readonly values: unknown[] }
+  | { readonly t: 'task-metrics'; readonly slot: number; readonly samples: readonly TaskMetricsSample[] };

@@ -10,7 +10,7 @@ import {
   StreamTask,
   type TaskSettings,
 } from '../runtime/index.ts';
-import type { SlotCommand, SlotReport } from './protocol.ts';
+import type { SlotCommand, SlotReport, TaskMetricsSample } from './protocol.ts';
 
 interface LoadedJob {
   readonly graph: StreamGraph;
@@ -92,6 +92,13 @@ export class SlotRuntime {
       case 'release-job':
         this.#release(command.jobId);
         return;
+      case 'report-metrics': {
+        const samples: TaskMetricsSample[] = [];
+        for (const job of this.#jobs.values())
+          for (const task of job.tasks.values()) samples.push(metricsOf(task));
+        this.#report({ t: 'task-metrics', slot: this.index, samples });
+        return;
+      }
       default: {
         const never: never = command;
         throw new SluiceError('PROTOCOL', `unknown slot command ${JSON.stringify(never)}`, {
@@ -150,12 +157,16 @@ export class SlotRuntime {
       settings: job.settings,
       network: this.#sender,
       codec: this.#codec,
-      reportState: (state, error) =>
+      reportState: (state, error) => {
+        // Final counts travel ahead of the final state, so a finished job's metrics are complete.
+        if (state !== 'RUNNING')
+          this.#report({ t: 'task-metrics', slot: this.index, samples: [metricsOf(task)] });
         this.#report(
           error === undefined
             ? { t: 'task-state', ...base, attempt: deployment.attempt, state }
             : { t: 'task-state', ...base, attempt: deployment.attempt, state, error },
-        ),
+        );
+      },
       print: (text, stream) => this.#report({ t: 'print', jobId, text, stream }),
       emitToClient: (values) => this.#report({ t: 'collect', jobId, values }),
       sendOperatorEvent: (nodeId, event) => this.#report({ t: 'operator-event', ...base, nodeId, event }),
@@ -191,4 +202,16 @@ export class SlotRuntime {
     }
     this.#jobs.delete(jobId);
   }
+}
+
+function metricsOf(task: StreamTask): TaskMetricsSample {
+  const d = task.env.deployment;
+  return {
+    jobId: d.jobId,
+    vertexId: d.vertexId,
+    subtask: d.subtaskIndex,
+    attempt: d.attempt,
+    recordsIn: task.metrics.numRecordsIn,
+    recordsOut: task.metrics.numRecordsOut,
+  };
 }

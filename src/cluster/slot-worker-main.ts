@@ -1,5 +1,6 @@
 // The program of a slot's worker thread: a SlotRuntime connected to its TaskManager through the
-// parent port and to every other slot through a direct MessagePort (the data plane).
+// parent port, to every other slot of its TaskManager through a direct MessagePort, and (in a
+// standalone cluster) to slots of other TaskManagers through the TaskManager's network port.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { SluiceError } from '../core/index.ts';
 import type { NetworkMessage } from '../runtime/index.ts';
@@ -9,6 +10,12 @@ import { SlotRuntime } from './slot-runtime.ts';
 interface SlotWorkerData {
   readonly slot: number;
 }
+
+/** Control messages of the TaskManager to its worker that are not slot commands. */
+type WorkerControl =
+  | { t: 'connect'; slot: number; port: MessagePort }
+  /** Data-plane address of local slot 0 and the port to the TaskManager's network (remote slots). */
+  | { t: 'network'; base: number; slots: number; port: MessagePort };
 
 const { slot } = workerData as SlotWorkerData;
 const control = parentPort;
@@ -20,12 +27,18 @@ if (control === null)
 const peers = new Map<number, MessagePort>();
 const local: NetworkMessage[] = [];
 let localScheduled = false;
+// Slot addresses in deployments are global (TaskManager base + local index); base 0 and no
+// network port in the embedded cluster.
+let base = 0;
+let localSlots = Number.POSITIVE_INFINITY;
+let network: MessagePort | undefined;
 
 const runtime = new SlotRuntime(
   slot,
   {
     send(targetSlot, message) {
-      if (targetSlot === slot) {
+      const target = targetSlot - base;
+      if (target === slot) {
         local.push(message);
         if (!localScheduled) {
           localScheduled = true;
@@ -36,22 +49,31 @@ const runtime = new SlotRuntime(
         }
         return;
       }
-      const port = peers.get(targetSlot);
+      const port = target >= 0 && target < localSlots ? peers.get(target) : network;
       if (port === undefined)
         throw new SluiceError('NO_PEER', `slot ${slot} has no connection to slot ${targetSlot}`, {
           origin: 'internal',
         });
-      if (message.t === 'data') port.postMessage(message, [message.buf.buffer as ArrayBuffer]);
-      else port.postMessage(message);
+      // Remote messages carry their target address; the TaskManager routes them to its peer.
+      const m = port === network ? { ...message, to: targetSlot } : message;
+      if (message.t === 'data') port.postMessage(m, [message.buf.buffer as ArrayBuffer]);
+      else port.postMessage(m);
     },
   },
   (report) => control.postMessage(report),
 );
 
-control.on('message', (msg: SlotCommand | { t: 'connect'; slot: number; port: MessagePort }) => {
+control.on('message', (msg: SlotCommand | WorkerControl) => {
   if (msg.t === 'connect') {
     peers.set(msg.slot, msg.port);
     msg.port.on('message', (m: NetworkMessage) => runtime.onNetworkMessage(m));
+    return;
+  }
+  if (msg.t === 'network') {
+    base = msg.base;
+    localSlots = msg.slots;
+    network = msg.port;
+    network.on('message', (m: NetworkMessage) => runtime.onNetworkMessage(m));
     return;
   }
   runtime.onCommand(msg).catch((e: unknown) => {

@@ -1,11 +1,13 @@
-// A TaskManager offers task slots. In the embedded cluster each slot is a worker thread (or, in
-// inline mode, a SlotRuntime in the calling thread); slots exchange data directly with each other.
+// A TaskManager offers task slots. Each slot is a worker thread (or, in inline mode, a SlotRuntime
+// in the calling thread); slots exchange data directly with each other, and with slots of other
+// TaskManagers through the network attached in a standalone cluster.
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { SluiceError } from '../core/index.ts';
 import type { NetworkMessage } from '../runtime/index.ts';
 import type { SlotCommand, SlotReport } from './protocol.ts';
 import { type InlineGraphResolver, SlotRuntime } from './slot-runtime.ts';
+import type { TaskManagerGateway } from './task-manager-gateway.ts';
 
 /** How slots run. */
 export type SlotMode = 'threads' | 'inline';
@@ -17,7 +19,12 @@ export interface TaskManagerOptions {
   /** Whether workers need a TypeScript loader (engine or job written in TypeScript). */
   readonly typescript: boolean;
   readonly inlineGraphs?: InlineGraphResolver;
+  /** Stable id (default `embedded`). */
+  readonly resourceId?: string;
 }
+
+/** A data-plane message for a slot of another TaskManager: `to` is its global slot address. */
+export type RemoteNetworkMessage = NetworkMessage & { readonly to: number };
 
 /** The default number of slots: one per CPU core. */
 export function defaultSlotCount(): number {
@@ -30,24 +37,67 @@ export function defaultSlotCount(): number {
  * @example
  * const tm = await TaskManager.start({ slots: 2, mode: 'threads', typescript: true }, onReport);
  */
-export class TaskManager {
+export class TaskManager implements TaskManagerGateway {
   readonly slots: number;
+  readonly resourceId: string;
+  readonly location: string = 'embedded';
+  #slotBase = 0;
   readonly #workers: Worker[] = [];
   readonly #inline: SlotRuntime[] = [];
+  /** Per slot: the port to its worker for messages from and to other TaskManagers. */
+  readonly #networkPorts: MessagePort[] = [];
+  #deliverInline: ((slot: number, message: NetworkMessage) => void) | undefined;
+  #remote: ((message: RemoteNetworkMessage) => void) | undefined;
   #onReport: (report: SlotReport) => void;
   #closed = false;
 
-  private constructor(slots: number, onReport: (r: SlotReport) => void) {
+  private constructor(slots: number, resourceId: string, onReport: (r: SlotReport) => void) {
     this.slots = slots;
+    this.resourceId = resourceId;
     this.#onReport = onReport;
   }
 
   /** Starts the slots; resolves when every slot is ready. */
   static async start(options: TaskManagerOptions, onReport: (r: SlotReport) => void): Promise<TaskManager> {
-    const tm = new TaskManager(options.slots, onReport);
+    const tm = new TaskManager(options.slots, options.resourceId ?? 'embedded', onReport);
     if (options.mode === 'inline') tm.#startInline(options);
     else await tm.#startThreads(options);
     return tm;
+  }
+
+  get slotBase(): number {
+    return this.#slotBase;
+  }
+
+  /**
+   * Joins a standalone cluster's data plane: local slot `i` becomes address `base + i`, and
+   * messages for addresses outside this TaskManager go to `remote` (the connections to its peers).
+   * Call before any job is deployed.
+   */
+  attachNetwork(base: number, remote: (message: RemoteNetworkMessage) => void): void {
+    this.#slotBase = base;
+    this.#remote = remote;
+    this.#workers.forEach((worker, slot) => {
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ t: 'network', base, slots: this.slots, port: port1 }, [port1]);
+      port2.on('message', (m: RemoteNetworkMessage) => this.#remote?.(m));
+      port2.unref();
+      this.#networkPorts[slot] = port2;
+    });
+  }
+
+  /** A data-plane message from another TaskManager for the slot at global `address`. */
+  deliver(address: number, message: NetworkMessage): void {
+    const slot = address - this.#slotBase;
+    if (slot < 0 || slot >= this.slots) return;
+    if (this.#deliverInline !== undefined) {
+      this.#deliverInline(slot, message);
+      return;
+    }
+    const port = this.#networkPorts[slot];
+    if (port === undefined) return;
+    if (message.t === 'data') port.postMessage(message, [message.buf.buffer as ArrayBuffer]);
+    else port.postMessage(message);
   }
 
   /** Replaces the report handler (the JobManager's). */
@@ -65,19 +115,28 @@ export class TaskManager {
         for (const m of messages) this.#inline[slot]!.onNetworkMessage(m);
       }
     };
+    const enqueue = (slot: number, message: NetworkMessage): void => {
+      const q = queues.get(slot);
+      if (q === undefined) queues.set(slot, [message]);
+      else q.push(message);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    };
+    this.#deliverInline = enqueue;
     for (let i = 0; i < options.slots; i++) {
       this.#inline.push(
         new SlotRuntime(
           i,
           {
-            send(target, message) {
-              const q = queues.get(target);
-              if (q === undefined) queues.set(target, [message]);
-              else q.push(message);
-              if (!scheduled) {
-                scheduled = true;
-                setImmediate(flush);
+            send: (address, message) => {
+              const target = address - this.#slotBase;
+              if (target < 0 || target >= this.slots) {
+                this.#remote?.({ ...message, to: address });
+                return;
               }
+              enqueue(target, message);
             },
           },
           (report) => queueMicrotask(() => this.#onReport(report)),
@@ -172,6 +231,7 @@ export class TaskManager {
   /** Stops every slot. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const port of this.#networkPorts) port.close();
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
