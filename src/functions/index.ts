@@ -47,3 +47,57 @@ export {
   type WatermarkOutput,
   WatermarkStrategy,
 } from './watermark-strategy.ts';
+export { ContinuousEventTimeTrigger } from './windowing/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './windowing/continuous-processing-time-trigger.ts';
+export { CountEvictor } from './windowing/count-evictor.ts';
+export { CountTrigger } from './windowing/count-trigger.ts';
+export { DeltaEvictor } from './windowing/delta-evictor.ts';
+export { type DeltaFunction, DeltaTrigger } from './windowing/delta-trigger.ts';
+export { EventTimeTrigger } from './windowing/event-time-trigger.ts';
+export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictor.ts';
+export { GlobalWindow } from './windowing/global-window.ts';
+export { GlobalWindows } from './windowing/global-window-assigner.ts';
+export {
+  type CoGroupFunction,
+  type FlatJoinFunction,
+  type JoinFunction,
+  type ProcessJoinContext,
+  ProcessJoinFunction,
+  type ProcessJoinFunctionLike,
+} from './windowing/join-functions.ts';
+export { ProcessingTimeTrigger } from './windowing/processing-time-trigger.ts';
+export { PurgingTrigger } from './windowing/purging-trigger.ts';
+export {
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  type SessionWindowTimeGapExtractor,
+} from './windowing/session-window-assigner.ts';
+export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from './windowing/sliding-window-assigner.ts';
+export { TimeWindow } from './windowing/time-window.ts';
+export {
+  isFire,
+  isPurge,
+  type OnMergeContext,
+  type Trigger,
+  type TriggerContext,
+  type TriggerResult,
+} from './windowing/trigger.ts';
+export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from './windowing/tumbling-window-assigner.ts';
+export type { Window, WindowSerializer } from './windowing/window.ts';
+export {
+  isMergingWindowAssigner,
+  type MergeCallback,
+  type MergingWindowAssigner,
+  type WindowAssigner,
+  type WindowAssignerContext,
+} from './windowing/window-assigner.ts';
+export {
+  type AllWindowFunction,
+  type KeyedStateStore,
+  ProcessAllWindowFunction,
+  type ProcessAllWindowFunctionLike,
+  type ProcessWindowContext,
+  ProcessWindowFunction,
+  type ProcessWindowFunctionLike,
+  type WindowFunction,
+} from './windowing/window-functions.ts';

@@ -23,6 +23,18 @@ export interface InternalKvState {
   setCurrentNamespace(namespace: NKey): void;
 }
 
+/**
+ * A state whose values in several namespaces can be combined into one (list, reducing and
+ * aggregating state): what merging windows (sessions) do with their contents and trigger state.
+ */
+export interface InternalMergingState extends InternalKvState {
+  /**
+   * Moves the values of the current key in `sources` into `target` (Flink's rule: the sources are
+   * combined in order, then combined into the target's value) and clears the sources.
+   */
+  mergeNamespaces(target: NKey, sources: readonly NKey[]): void;
+}
+
 /** Keyed state storage of one operator subtask. */
 export interface KeyedStateBackend {
   readonly maxParallelism: number;
@@ -334,6 +346,35 @@ abstract class HeapState implements InternalKvState {
   clear(): void {
     this.removeRaw();
   }
+
+  /** Combines two stored values of merging states (list, reducing, aggregating). */
+  protected mergeValues(_a: unknown, _b: unknown): unknown {
+    throw new IllegalArgumentError(
+      `state "${this.descriptor.name}" is ${this.descriptor.kind} state, which cannot be merged; use list, reducing or aggregating state`,
+    );
+  }
+
+  mergeNamespaces(target: NKey, sources: readonly NKey[]): void {
+    const kind = this.descriptor.kind;
+    if (kind !== 'list' && kind !== 'reducing' && kind !== 'aggregating') this.mergeValues(undefined, undefined);
+    const saved = this.namespace;
+    try {
+      let merged: unknown;
+      for (const source of sources) {
+        this.namespace = source;
+        const value = this.getRaw();
+        if (value === undefined) continue;
+        this.removeRaw();
+        merged = merged === undefined ? value : this.mergeValues(merged, value);
+      }
+      if (merged === undefined) return;
+      this.namespace = target;
+      const current = this.getRaw();
+      this.putRaw(current === undefined ? merged : this.mergeValues(current, merged));
+    } finally {
+      this.namespace = saved;
+    }
+  }
 }
 
 class HeapValueState<T> extends HeapState implements ValueState<T> {
@@ -351,6 +392,9 @@ class HeapValueState<T> extends HeapState implements ValueState<T> {
 
 /** List state; with TTL every element carries its own write time (as Flink's list state TTL). */
 class HeapListState<T> extends HeapState implements ListState<T> {
+  protected override mergeValues(a: unknown, b: unknown): unknown {
+    return (a as T[]).concat(b as T[]);
+  }
   protected override get wholeValueTtl(): boolean {
     return false;
   }
@@ -468,6 +512,9 @@ class HeapMapState<K, V> extends HeapState implements MapState<K, V> {
 }
 
 class HeapReducingState<T> extends HeapState implements ReducingState<T> {
+  protected override mergeValues(a: unknown, b: unknown): unknown {
+    return (this.descriptor as unknown as { reduce: (a: T, b: T) => T }).reduce(a as T, b as T);
+  }
   get(): T | undefined {
     return this.getRaw() as T | undefined;
   }
@@ -479,6 +526,15 @@ class HeapReducingState<T> extends HeapState implements ReducingState<T> {
 }
 
 class HeapAggregatingState<IN, ACC, OUT> extends HeapState implements AggregatingState<IN, OUT> {
+  protected override mergeValues(a: unknown, b: unknown): unknown {
+    const fn = (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregateFunction;
+    if (fn.merge === undefined) {
+      throw new IllegalArgumentError(
+        `state "${this.descriptor.name}": the AggregateFunction has no merge(a, b), so its accumulators cannot be merged (needed by merging windows)`,
+      );
+    }
+    return fn.merge(a as ACC, b as ACC);
+  }
   get(): OUT | undefined {
     const acc = this.getRaw() as ACC | undefined;
     if (acc === undefined) return undefined;

@@ -3,6 +3,7 @@
 export {
   HeapKeyedStateBackend,
   type InternalKvState,
+  type InternalMergingState,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
   VOID_NAMESPACE,
