@@ -1,0 +1,121 @@
+// The Nexmark benchmark's sink: digests the query's result rows (applying changelog retractions),
+// optionally records end-to-end latency in an HDR histogram, and reports per subtask to the
+// benchmark's main thread over a BroadcastChannel (sink subtasks run in worker threads).
+import { BroadcastChannel } from 'node:worker_threads';
+import * as hdr from 'hdr-histogram-js';
+import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext } from '../../src/index.ts';
+import { epochMillis } from '../counting-sink.ts';
+import type { ChangelogRow } from './queries/nexmark-streams.ts';
+import { type DigestValue, ResultDigest } from './result-digest.ts';
+
+/** Highest latency the histograms track: one hour, in milliseconds. */
+export const MAX_TRACKED_LATENCY_MS = 3_600_000;
+
+/** A new latency histogram (1 ms to an hour, 3 significant digits). */
+export function newLatencyHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: MAX_TRACKED_LATENCY_MS,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+/** A sink subtask's report at the end of its input. */
+export interface ResultSinkReport {
+  readonly kind: 'sink';
+  readonly subtask: number;
+  /** Records received (changelog rows count one each). */
+  readonly records: number;
+  readonly digest: DigestValue;
+  /** Epoch ms of the end of input. */
+  readonly endAt: number;
+  /** The latency histogram, compressed (latency mode), else null. */
+  readonly latency: string | null;
+}
+
+/** The first event a source reader emitted. */
+export interface SourceStartReport {
+  readonly kind: 'source';
+  readonly subtask: number;
+  readonly startAt: number;
+}
+
+/** Messages on a Nexmark run's channel. */
+export type NexmarkReport = ResultSinkReport | SourceStartReport;
+
+/** Options of a {@link NexmarkResultSink}. */
+export interface NexmarkResultSinkOptions {
+  /** BroadcastChannel name, unique per run. */
+  readonly channel: string;
+  /** The rows are {@link ChangelogRow}s: retractions remove rows from the digest. */
+  readonly changelog: boolean;
+  /** Record `now - record timestamp` of every row in a latency histogram. */
+  readonly latency: boolean;
+}
+
+class ResultWriter implements SinkWriter<object> {
+  readonly #subtask: number;
+  readonly #options: NexmarkResultSinkOptions;
+  readonly #digest = new ResultDigest();
+  readonly #histogram: hdr.Histogram | undefined;
+  #records = 0;
+
+  constructor(ctx: SinkInitContext, options: NexmarkResultSinkOptions) {
+    this.#subtask = ctx.getSubtaskId();
+    this.#options = options;
+    this.#histogram = options.latency ? newLatencyHistogram() : undefined;
+  }
+
+  write(value: object, ctx: SinkWriterContext): void {
+    this.#records++;
+    if (this.#options.changelog) {
+      const change = value as ChangelogRow<object>;
+      this.#digest.add(change.row, change.kind === '-U' || change.kind === '-D' ? -1 : 1);
+    } else {
+      this.#digest.add(value);
+    }
+    const histogram = this.#histogram;
+    if (histogram !== undefined) {
+      const ts = ctx.timestamp();
+      if (ts !== undefined) {
+        const latency = Math.round(epochMillis() - ts);
+        histogram.recordValue(Math.min(MAX_TRACKED_LATENCY_MS, Math.max(1, latency)));
+      }
+    }
+  }
+
+  flush(endOfInput: boolean): void {
+    if (!endOfInput) return;
+    const report: ResultSinkReport = {
+      kind: 'sink',
+      subtask: this.#subtask,
+      records: this.#records,
+      digest: this.#digest.value(),
+      endAt: epochMillis(),
+      latency: this.#histogram === undefined ? null : hdr.encodeIntoCompressedBase64(this.#histogram),
+    };
+    const bc = new BroadcastChannel(this.#options.channel);
+    bc.postMessage(report);
+    bc.close();
+  }
+
+  close(): void {
+    this.#histogram?.destroy();
+  }
+}
+
+/**
+ * Digests (and optionally times) a Nexmark query's results; see {@link ResultSinkReport}.
+ *
+ * @example
+ * q0(events).sinkTo(new NexmarkResultSink({ channel: 'run-1', changelog: false, latency: false }));
+ */
+export class NexmarkResultSink<T extends object> implements Sink<T> {
+  readonly #options: NexmarkResultSinkOptions;
+  constructor(options: NexmarkResultSinkOptions) {
+    this.#options = options;
+  }
+  createWriter(ctx: SinkInitContext): SinkWriter<T> {
+    return new ResultWriter(ctx, this.#options);
+  }
+}
