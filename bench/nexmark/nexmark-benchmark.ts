@@ -1,0 +1,165 @@
+// Runs one Nexmark query on the engine (worker threads at the given parallelism) and its reference
+// on the same events, and returns the measurements as one result line.
+import { BroadcastChannel } from 'node:worker_threads';
+import * as hdr from 'hdr-histogram-js';
+import { createNexmarkGenerator, type NexmarkSourceOptions } from '../../src/index.ts';
+import { runJobModule } from '../../src/testing/index.ts';
+import { type BenchResultLine, measure, round } from '../bench-suite.ts';
+import type { NexmarkJobSpec } from './nexmark-job.ts';
+import { type EngineQuery, engineQuery } from './nexmark-queries.ts';
+import { type NexmarkReport, newLatencyHistogram, type ResultSinkReport } from './nexmark-result-sink.ts';
+import { type DigestValue, ResultDigest, sameDigest } from './result-digest.ts';
+
+/** What to run. */
+export interface NexmarkRunOptions {
+  readonly query: string;
+  readonly events: number;
+  readonly parallelism: number;
+  /** Events per second over all source readers; undefined = as fast as possible. */
+  readonly rate: number | undefined;
+  /** Real-time replay at `rate` with end-to-end latency percentiles. */
+  readonly latency: boolean;
+  /** Compare with the reference (digests of the same events). */
+  readonly verify: boolean;
+  /** Events per source split. */
+  readonly splitSize: number | undefined;
+}
+
+/** How long the job gets to start its worker threads before event 0 is due in latency mode. */
+const LATENCY_WARMUP_MS = 2_000;
+/** Events per reference call for per-event queries (bounds the reference's memory). */
+const REFERENCE_CHUNK = 1_000_000;
+
+let runs = 0;
+
+/** The source options of a run: the generator's defaults, or a real-time replay in latency mode. */
+function sourceOptions(o: NexmarkRunOptions): NexmarkSourceOptions {
+  const base: NexmarkSourceOptions = { numEvents: o.events, splitSize: o.splitSize };
+  if (!o.latency) return { ...base, eventsPerSecond: o.rate };
+  if (o.rate === undefined) throw new Error('--latency needs --rate: latency is measured at a fixed rate');
+  // Event time = the wall-clock time an event is due: latency = sink time - record timestamp.
+  const startTime = Math.ceil(Date.now() + LATENCY_WARMUP_MS);
+  return { ...base, eventsPerSecond: o.rate, startTime, firstEventRate: o.rate, baseTime: startTime };
+}
+
+/** Collects the reports of a run's sinks and source readers. */
+function listen(channel: string): { reports(sinks: number): Promise<NexmarkReport[]>; close(): void } {
+  const bc = new BroadcastChannel(channel);
+  const received: NexmarkReport[] = [];
+  let wake: (() => void) | undefined;
+  bc.onmessage = (event) => {
+    received.push((event as { data: NexmarkReport }).data);
+    wake?.();
+  };
+  return {
+    async reports(sinks) {
+      const deadline = Date.now() + 10_000;
+      while (received.filter((r) => r.kind === 'sink').length < sinks) {
+        if (Date.now() > deadline)
+          throw new Error(`nexmark: ${received.length} reports on ${channel}, expected ${sinks} sinks`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+      return received;
+    },
+    close: () => bc.close(),
+  };
+}
+
+/** The reference's answer on the same events, as a digest, and how long computing it took. */
+function runReference(
+  q: EngineQuery,
+  source: NexmarkSourceOptions,
+  events: number,
+): { digest: DigestValue; seconds: number } {
+  const { eventsPerSecond: _r, startTime: _s, splitSize: _z, ...generatorOptions } = source;
+  const generator = createNexmarkGenerator(generatorOptions);
+  const digest = new ResultDigest();
+  let seconds = 0;
+  const chunk = q.perEvent ? REFERENCE_CHUNK : events;
+  for (let from = 0; from < events; from += chunk) {
+    const to = Math.min(events, from + chunk);
+    const start = performance.now();
+    const rows = q.reference(generator.events(from, to));
+    seconds += (performance.now() - start) / 1000;
+    for (const row of rows) digest.add(row);
+  }
+  return { digest: digest.value(), seconds };
+}
+
+/**
+ * Runs `query` on the engine and (with `verify`) its reference, and describes the run.
+ *
+ * @example
+ * const line = await runNexmarkQuery({ query: 'q5', events: 1e6, parallelism: 2, rate: undefined, latency: false, verify: true, splitSize: undefined });
+ */
+export async function runNexmarkQuery(o: NexmarkRunOptions): Promise<BenchResultLine> {
+  const q = engineQuery(o.query);
+  const source = sourceOptions(o);
+  const channel = `sluice-nexmark-${process.pid}-${++runs}`;
+  const spec: NexmarkJobSpec = {
+    query: q.name,
+    parallelism: o.parallelism,
+    source,
+    mode: 'digest',
+    channel,
+    latency: o.latency,
+  };
+  const listener = listen(channel);
+  let reports: NexmarkReport[];
+  let job: Awaited<ReturnType<typeof measure>>;
+  try {
+    job = await measure(() =>
+      runJobModule(new URL('./nexmark-job.ts', import.meta.url), [JSON.stringify(spec)]),
+    );
+    reports = await listener.reports(o.parallelism);
+  } finally {
+    listener.close();
+  }
+  const sinks = reports.filter((r): r is ResultSinkReport => r.kind === 'sink');
+  const starts = reports.flatMap((r) => (r.kind === 'source' ? [r.startAt] : []));
+  const seconds = (Math.max(...sinks.map((s) => s.endAt)) - Math.min(...starts)) / 1000;
+  const digest = new ResultDigest();
+  for (const s of sinks) digest.merge(s.digest);
+  const engine = digest.value();
+
+  const line: Record<string, string | number | boolean | null> = {
+    query: q.name,
+    events: o.events,
+    parallelism: o.parallelism,
+    seconds: round(seconds),
+    eventsPerSecond: Math.round(o.events / seconds),
+    cpuSeconds: round(job.cpuSeconds),
+    eventsPerCpuSecond: Math.round(o.events / job.cpuSeconds),
+    peakRssMb: job.peakRssMb,
+    jobSeconds: round(job.wallSeconds),
+    resultRows: engine.rows,
+    sinkRecords: sinks.reduce((n, s) => n + s.records, 0),
+  };
+  if (o.rate !== undefined) line.rate = o.rate;
+  if (o.latency) {
+    const merged = newLatencyHistogram();
+    for (const s of sinks) {
+      if (s.latency === null) continue;
+      const h = hdr.decodeFromCompressedBase64(s.latency);
+      merged.add(h);
+      h.destroy();
+    }
+    line.latencyP50Ms = merged.getValueAtPercentile(50);
+    line.latencyP99Ms = merged.getValueAtPercentile(99);
+    line.latencyMaxMs = merged.maxValue;
+    line.latencySamples = merged.totalCount;
+    merged.destroy();
+  }
+  if (o.verify) {
+    const reference = runReference(q, source, o.events);
+    line.resultsMatchReference = sameDigest(engine, reference.digest);
+    line.referenceRows = reference.digest.rows;
+    line.referenceSeconds = round(reference.seconds);
+    line.referenceEventsPerSecond = Math.round(o.events / reference.seconds);
+    line.ratioToReference = round(o.events / job.cpuSeconds / (o.events / reference.seconds));
+  }
+  return line;
+}

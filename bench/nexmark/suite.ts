@@ -1,0 +1,66 @@
+// Suite "nexmark": the Nexmark queries on the engine (worker threads), each checked against its
+// hand-written reference on the same events; one case, and one result line, per query.
+import { type BenchSuite, nonNegativeNumber, positiveInt } from '../bench-suite.ts';
+import { runNexmarkQuery } from './nexmark-benchmark.ts';
+import { ENGINE_QUERIES, engineQuery } from './nexmark-queries.ts';
+
+const usage = `
+  --query qN|all      the query to run (repeatable), or all (default)
+  --events N          events of the stream (default 10000000)
+  --parallelism P     parallelism of every operator; each subtask of a slot is a worker thread (default 1)
+  --rate R            limit the source to R events/s over all readers (default: as fast as possible)
+  --latency           replay in real time at --rate and report p50/p99/max end-to-end latency
+                      (event due time -> sink) from an HDR histogram
+  --verify on|off     compare the result with the reference's on the same events (default on)
+  --split-size N      events per source split (default 50000)
+Output: query, events, parallelism, seconds (first event at a source to the end of input at the
+last sink), eventsPerSecond, cpuSeconds (all threads), eventsPerCpuSecond, peakRssMb,
+resultsMatchReference, referenceEventsPerSecond (single-threaded reference, same events),
+ratioToReference (eventsPerCpuSecond / referenceEventsPerSecond).
+Queries: ${[...ENGINE_QUERIES.keys()].join(', ')}`;
+
+const suite: BenchSuite = {
+  name: 'nexmark',
+  description: 'Nexmark queries on the engine against their single-threaded references',
+  usage,
+  options: {
+    query: { type: 'string', multiple: true, default: ['all'] },
+    events: { type: 'string', default: '10000000' },
+    parallelism: { type: 'string', default: '1' },
+    rate: { type: 'string' },
+    latency: { type: 'boolean', default: false },
+    verify: { type: 'string', default: 'on' },
+    'split-size': { type: 'string' },
+  },
+  cases(values) {
+    const names = (values.query as string[]).flatMap((q) => (q === 'all' ? [...ENGINE_QUERIES.keys()] : [q]));
+    for (const name of names) engineQuery(name);
+    const events = positiveInt('events', values.events);
+    const parallelism = positiveInt('parallelism', values.parallelism);
+    const rate = values.rate === undefined ? undefined : nonNegativeNumber('rate', values.rate);
+    if (rate === 0) throw new Error('--rate: expected a positive number of events per second');
+    const latency = values.latency === true;
+    if (latency && rate === undefined)
+      throw new Error('--latency needs --rate (latency is measured at a fixed rate)');
+    if (values.verify !== 'on' && values.verify !== 'off')
+      throw new Error(`--verify: expected on or off, got ${String(values.verify)}`);
+    const splitSize =
+      values['split-size'] === undefined ? undefined : positiveInt('split-size', values['split-size']);
+    return [...new Set(names)].map((query) => ({
+      name: query,
+      run: async () => [
+        await runNexmarkQuery({
+          query,
+          events,
+          parallelism,
+          rate,
+          latency,
+          verify: values.verify === 'on',
+          splitSize,
+        }),
+      ],
+    }));
+  },
+};
+
+export default suite;
