@@ -432,7 +432,11 @@ export class KeyedStream<T, K> extends DataStream<T> {
       copy[field as number] = x;
       return copy as T;
     }
-    return { ...(v as object), [field]: x } as T;
+    // Copy, then assign: a computed key inside the literal (`{ ...v, [field]: x }`) takes V8's
+    // slow path and cost about twice as much per record in keyed sum/min/max.
+    const copy = { ...(v as object) } as Record<string | number, unknown>;
+    copy[field] = x;
+    return copy as T;
   }
 
   /** Rolling sum of a field (array index or property; omit for a stream of numbers). */

@@ -356,7 +356,8 @@ abstract class HeapState implements InternalKvState {
 
   mergeNamespaces(target: NKey, sources: readonly NKey[]): void {
     const kind = this.descriptor.kind;
-    if (kind !== 'list' && kind !== 'reducing' && kind !== 'aggregating') this.mergeValues(undefined, undefined);
+    if (kind !== 'list' && kind !== 'reducing' && kind !== 'aggregating')
+      this.mergeValues(undefined, undefined);
     const saved = this.namespace;
     try {
       let merged: unknown;
@@ -399,7 +400,8 @@ class HeapListState<T> extends HeapState implements ListState<T> {
     return false;
   }
   get(): T[] {
-    if (this.ttl === undefined) return (this.readSlot() as T[] | undefined) ?? [];
+    // A copy: the caller may emit it, and records are read after they are emitted.
+    if (this.ttl === undefined) return [...((this.readSlot() as T[] | undefined) ?? [])];
     const stored = this.readSlot() as TtlValue[] | undefined;
     if (stored === undefined) return [];
     const now = this.backend.now();

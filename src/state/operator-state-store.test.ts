@@ -17,6 +17,14 @@ describe('OperatorStateStore', () => {
     expect(a.get()).toEqual([]);
   });
 
+  it('list state: get() returns a copy that later changes do not reach', () => {
+    const list = new OperatorStateStore().getListState(new ListStateDescriptor<number>('a'));
+    list.add(1);
+    const seen = list.get();
+    list.add(2);
+    expect(seen).toEqual([1]);
+  });
+
   it('union list state is separate from list state and the two kinds cannot share a name', () => {
     const store = new OperatorStateStore();
     const u = store.getUnionListState(new ListStateDescriptor<string>('u'));

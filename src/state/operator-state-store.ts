@@ -25,7 +25,8 @@ export interface BroadcastState<K, V> extends ReadOnlyBroadcastState<K, V> {
 class SimpleListState<T> implements ListState<T> {
   list: T[] = [];
   get(): T[] {
-    return this.list;
+    // A copy: the caller may emit it, and records are read after they are emitted.
+    return [...this.list];
   }
   add(value: T): void {
     this.list.push(value);

@@ -9,12 +9,14 @@ export class StreamFlatMapOperator<T, R> extends OneInputOperator {
   readonly #fn: FlatMapFunction<T, R>;
   #collector: TimestampedCollector<R> | undefined;
   readonly #out = new StreamRecord<R>(undefined as R);
+  #keyed = false;
   constructor(fn: FlatMapFunction<T, R>) {
     super();
     this.#fn = fn;
   }
   override open(): Promise<void> {
     this.#collector = new TimestampedCollector(this.ctx.output, this.#out);
+    this.#keyed = this.ctx.keyedBackend !== undefined;
     return this.openFunction(this.#fn);
   }
   override async close(): Promise<void> {
@@ -22,6 +24,8 @@ export class StreamFlatMapOperator<T, R> extends OneInputOperator {
     await super.close();
   }
   processElement(record: StreamRecord): void {
+    // On a keyed stream the function may use keyed state: scope it to the record's key.
+    if (this.#keyed) this.setKeyContext(record, 0);
     const out = this.#out;
     out.timestamp = record.timestamp;
     out.kind = record.kind;

@@ -7,12 +7,14 @@ import { OneInputOperator } from './stream-operator.ts';
 export class StreamMapOperator<T, R> extends OneInputOperator {
   readonly #fn: MapFunction<T, R>;
   readonly #map: (value: T) => R;
+  #keyed = false;
   constructor(fn: MapFunction<T, R>) {
     super();
     this.#fn = fn;
     this.#map = typeof fn === 'function' ? fn : (v) => fn.map(v);
   }
   override open(): Promise<void> {
+    this.#keyed = this.ctx.keyedBackend !== undefined;
     return this.openFunction(this.#fn);
   }
   override async close(): Promise<void> {
@@ -20,6 +22,8 @@ export class StreamMapOperator<T, R> extends OneInputOperator {
     await super.close();
   }
   processElement(record: StreamRecord): void {
+    // On a keyed stream the function may use keyed state: scope it to the record's key.
+    if (this.#keyed) this.setKeyContext(record, 0);
     record.value = this.#map(record.value as T);
     this.ctx.output.collect(record);
   }
