@@ -27,8 +27,8 @@ export class OutputChannel {
   readonly targetSlot: number;
   readonly #s: OutputChannelSettings;
   #values: unknown[] = [];
-  #timestamps: (number | undefined)[] = [];
-  #hasTimestamps = false;
+  /** Created at the first record with a timestamp (most jobs without event time have none). */
+  #timestamps: (number | undefined)[] | null = null;
   #kinds: number[] | null = null;
   #events: (number | StreamEvent)[] | null = null;
   #credit: number;
@@ -59,8 +59,11 @@ export class OutputChannel {
   add(record: StreamRecord): void {
     const n = this.#values.push(record.value);
     const ts = record.timestamp;
-    this.#timestamps.push(ts);
-    if (ts !== undefined) this.#hasTimestamps = true;
+    if (this.#timestamps !== null) this.#timestamps.push(ts);
+    else if (ts !== undefined) {
+      this.#timestamps = new Array<number | undefined>(n - 1).fill(undefined);
+      this.#timestamps.push(ts);
+    }
     if (record.kind !== 0 || this.#kinds !== null) {
       if (this.#kinds === null) this.#kinds = new Array<number>(n - 1).fill(0);
       this.#kinds.push(record.kind);
@@ -81,12 +84,7 @@ export class OutputChannel {
   flush(): void {
     const count = this.#values.length;
     if (count === 0 && this.#events === null) return;
-    const buf = this.#s.codec.encode(
-      this.#values,
-      this.#hasTimestamps ? this.#timestamps : null,
-      this.#kinds,
-      this.#events,
-    );
+    const buf = this.#s.codec.encode(this.#values, this.#timestamps, this.#kinds, this.#events);
     if (count > 0 && this.#s.bufferTimeout !== 0) {
       const perRecord = buf.byteLength / count;
       this.#limit = Math.max(16, Math.min(8192, Math.floor(this.#s.bufferSize / Math.max(1, perRecord))));
@@ -94,8 +92,7 @@ export class OutputChannel {
     this.recordsOut += count;
     this.bytesOut += buf.byteLength;
     this.#values = [];
-    this.#timestamps = [];
-    this.#hasTimestamps = false;
+    this.#timestamps = null;
     this.#kinds = null;
     this.#events = null;
     if (this.#credit > 0 && this.#backlog.length === 0) {
