@@ -78,15 +78,18 @@ function runReference(
   const generator = createNexmarkGenerator(generatorOptions);
   const digest = new ResultDigest();
   let seconds = 0;
+  let cpuMicros = 0;
   const chunk = q.perEvent ? REFERENCE_CHUNK : events;
   for (let from = 0; from < events; from += chunk) {
     const to = Math.min(events, from + chunk);
     const start = performance.now();
+    const cpu = processCpuMicros();
     const rows = q.reference(generator.events(from, to));
+    cpuMicros += processCpuMicros() - cpu;
     seconds += (performance.now() - start) / 1000;
     for (const row of rows) digest.add(row);
   }
-  return { digest: digest.value(), seconds };
+  return { digest: digest.value(), seconds, cpuSeconds: cpuMicros / 1e6 };
 }
 
 /**
@@ -119,8 +122,13 @@ export async function runNexmarkQuery(o: NexmarkRunOptions): Promise<BenchResult
     listener.close();
   }
   const sinks = reports.filter((r): r is ResultSinkReport => r.kind === 'sink');
-  const starts = reports.flatMap((r) => (r.kind === 'source' ? [r.startAt] : []));
-  const seconds = (Math.max(...sinks.map((s) => s.endAt)) - Math.min(...starts)) / 1000;
+  const sources = reports.flatMap((r) => (r.kind === 'source' ? [r] : []));
+  const seconds =
+    (Math.max(...sinks.map((s) => s.endAt)) - Math.min(...sources.map((s) => s.startAt))) / 1000;
+  // CPU of every thread from the first event at a source to the end of input at the last sink
+  // (the job's start-up, worker threads compiling the job module, is not part of it).
+  const cpuSeconds =
+    (Math.max(...sinks.map((s) => s.endCpuMicros)) - Math.min(...sources.map((s) => s.startCpuMicros))) / 1e6;
   const digest = new ResultDigest();
   for (const s of sinks) digest.merge(s.digest);
   const engine = digest.value();
@@ -131,10 +139,11 @@ export async function runNexmarkQuery(o: NexmarkRunOptions): Promise<BenchResult
     parallelism: o.parallelism,
     seconds: round(seconds),
     eventsPerSecond: Math.round(o.events / seconds),
-    cpuSeconds: round(job.cpuSeconds),
-    eventsPerCpuSecond: Math.round(o.events / job.cpuSeconds),
+    cpuSeconds: round(cpuSeconds),
+    eventsPerCpuSecond: Math.round(o.events / cpuSeconds),
     peakRssMb: job.peakRssMb,
     jobSeconds: round(job.wallSeconds),
+    jobCpuSeconds: round(job.cpuSeconds),
     resultRows: engine.rows,
     sinkRecords: sinks.reduce((n, s) => n + s.records, 0),
   };
@@ -158,8 +167,11 @@ export async function runNexmarkQuery(o: NexmarkRunOptions): Promise<BenchResult
     line.resultsMatchReference = sameDigest(engine, reference.digest);
     line.referenceRows = reference.digest.rows;
     line.referenceSeconds = round(reference.seconds);
+    line.referenceCpuSeconds = round(reference.cpuSeconds);
     line.referenceEventsPerSecond = Math.round(o.events / reference.seconds);
-    line.ratioToReference = round(o.events / job.cpuSeconds / (o.events / reference.seconds));
+    line.referenceEventsPerCpuSecond = Math.round(o.events / reference.cpuSeconds);
+    // Per core: the engine's events per CPU second against the reference's (one thread).
+    line.ratioToReference = round(reference.cpuSeconds / cpuSeconds);
   }
   return line;
 }

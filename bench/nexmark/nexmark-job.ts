@@ -15,7 +15,7 @@ import {
 } from '../../src/index.ts';
 import { epochMillis } from '../counting-sink.ts';
 import { engineQuery } from './nexmark-queries.ts';
-import { NexmarkResultSink, type SourceStartReport } from './nexmark-result-sink.ts';
+import { NexmarkResultSink, processCpuMicros, type SourceStartReport } from './nexmark-result-sink.ts';
 
 /** What the job runs. */
 export interface NexmarkJobSpec {
@@ -44,13 +44,17 @@ class TimedNexmarkSource extends NexmarkSource {
     const poll = reader.pollNext.bind(reader);
     let reported = false;
     reader.pollNext = (output: ReaderOutput<NexmarkEvent>) => {
+      if (reported) return poll(output);
+      const startAt = epochMillis();
+      const startCpuMicros = processCpuMicros();
       const status = poll(output);
-      if (!reported && status === 'MORE_AVAILABLE') {
+      if (status === 'MORE_AVAILABLE') {
         reported = true;
         const report: SourceStartReport = {
           kind: 'source',
           subtask: ctx.getIndexOfSubtask(),
-          startAt: epochMillis(),
+          startAt,
+          startCpuMicros,
         };
         const bc = new BroadcastChannel(channel);
         bc.postMessage(report);

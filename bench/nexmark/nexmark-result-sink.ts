@@ -29,6 +29,8 @@ export interface ResultSinkReport {
   readonly digest: DigestValue;
   /** Epoch ms of the end of input. */
   readonly endAt: number;
+  /** CPU microseconds of the whole process (all threads) at the end of input. */
+  readonly endCpuMicros: number;
   /** The latency histogram, compressed (latency mode), else null. */
   readonly latency: string | null;
 }
@@ -38,6 +40,14 @@ export interface SourceStartReport {
   readonly kind: 'source';
   readonly subtask: number;
   readonly startAt: number;
+  /** CPU microseconds of the whole process (all threads) then. */
+  readonly startCpuMicros: number;
+}
+
+/** CPU microseconds used so far by every thread of this process. */
+export function processCpuMicros(): number {
+  const u = process.resourceUsage();
+  return u.userCPUTime + u.systemCPUTime;
 }
 
 /** Messages on a Nexmark run's channel. */
@@ -92,6 +102,7 @@ class ResultWriter implements SinkWriter<object> {
       records: this.#records,
       digest: this.#digest.value(),
       endAt: epochMillis(),
+      endCpuMicros: processCpuMicros(),
       latency: this.#histogram === undefined ? null : hdr.encodeIntoCompressedBase64(this.#histogram),
     };
     const bc = new BroadcastChannel(this.#options.channel);

@@ -14,9 +14,11 @@ const usage = `
   --verify on|off     compare the result with the reference's on the same events (default on)
   --split-size N      events per source split (default 50000)
 Output: query, events, parallelism, seconds (first event at a source to the end of input at the
-last sink), eventsPerSecond, cpuSeconds (all threads), eventsPerCpuSecond, peakRssMb,
-resultsMatchReference, referenceEventsPerSecond (single-threaded reference, same events),
-ratioToReference (eventsPerCpuSecond / referenceEventsPerSecond).
+last sink), eventsPerSecond, cpuSeconds (all threads, over the same interval), eventsPerCpuSecond,
+jobSeconds and jobCpuSeconds (the whole job, worker start-up included), peakRssMb,
+resultsMatchReference, referenceEventsPerSecond and referenceEventsPerCpuSecond (the
+single-threaded reference on the same events, generation included, as in the job),
+ratioToReference (eventsPerCpuSecond / referenceEventsPerCpuSecond: per core, robust to a busy machine).
 Queries: ${[...ENGINE_QUERIES.keys()].join(', ')}`;
 
 const suite: BenchSuite = {
