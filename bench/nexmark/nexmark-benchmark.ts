@@ -7,7 +7,12 @@ import { runJobModule } from '../../src/testing/index.ts';
 import { type BenchResultLine, measure, round } from '../bench-suite.ts';
 import type { NexmarkJobSpec } from './nexmark-job.ts';
 import { type EngineQuery, engineQuery } from './nexmark-queries.ts';
-import { type NexmarkReport, newLatencyHistogram, type ResultSinkReport } from './nexmark-result-sink.ts';
+import {
+  type NexmarkReport,
+  newLatencyHistogram,
+  processCpuMicros,
+  type ResultSinkReport,
+} from './nexmark-result-sink.ts';
 import { type DigestValue, ResultDigest, sameDigest } from './result-digest.ts';
 
 /** What to run. */
@@ -73,7 +78,7 @@ function runReference(
   q: EngineQuery,
   source: NexmarkSourceOptions,
   events: number,
-): { digest: DigestValue; seconds: number } {
+): { digest: DigestValue; seconds: number; cpuSeconds: number } {
   const { eventsPerSecond: _r, startTime: _s, splitSize: _z, ...generatorOptions } = source;
   const generator = createNexmarkGenerator(generatorOptions);
   const digest = new ResultDigest();
