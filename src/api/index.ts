@@ -3,5 +3,11 @@
 export { BroadcastConnectedStream, BroadcastStream, ConnectedStreams } from './connected-streams.ts';
 export { DataStream, DataStreamSink, KeyedStream } from './data-stream.ts';
 export { ExecutionConfig } from './execution-config.ts';
-export { type JobClient, JobExecutionResult } from './job-client.ts';
+export { type JobClient, JobExecutionResult, jobResultError } from './job-client.ts';
+export {
+  type PipelineExecutor,
+  type PipelineSubmission,
+  pipelineExecutor,
+  setPipelineExecutor,
+} from './pipeline-executor.ts';
 export { StreamExecutionEnvironment } from './stream-execution-environment.ts';

@@ -30,6 +30,7 @@ import { sourceOperatorFactory } from '../runtime/index.ts';
 import { DataStream } from './data-stream.ts';
 import { ExecutionConfig } from './execution-config.ts';
 import { embeddedJobClient, type JobClient, type JobExecutionResult } from './job-client.ts';
+import { pipelineExecutor } from './pipeline-executor.ts';
 
 function checkPositiveInt(what: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
@@ -298,6 +299,18 @@ export class StreamExecutionEnvironment {
     const graph = this.getStreamGraph(jobName);
     this.#sinks = [];
     if (isPlanMode()) return (await offerPlan(graph)) as never;
+    const remote = pipelineExecutor();
+    if (remote !== undefined) {
+      return remote.execute({
+        graph,
+        program: nextJobProgram(),
+        configuration: this.#conf.toMap(),
+        taskSettings: {
+          bufferTimeout: this.#bufferTimeout,
+          autoWatermarkInterval: this.#config.getAutoWatermarkInterval(),
+        },
+      });
+    }
     const mode = this.#conf.get(CoreOptions.LOCAL_EXECUTION);
     const program = mode === 'threads' ? nextJobProgram() : undefined;
     const jobParallelism = Math.max(...graph.nodes.map((n) => n.parallelism));

@@ -1,7 +1,27 @@
-// The `sluice` command line: run jobs on the embedded cluster, inspect their plans.
+// The `sluice` command line: run jobs on the embedded cluster or a standalone cluster, inspect
+// their plans, start the cluster's JobManager and TaskManager processes, list and cancel jobs.
 import { Command, InvalidArgumentError } from 'commander';
+import { cancelJob, listJobs, startJobManager, startTaskManager } from './cluster-commands.ts';
 import { infoJobFile } from './info-command.ts';
+import { runJobOnCluster } from './remote-run-command.ts';
 import { describeFailure, runJobFile } from './run-command.ts';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`expected a port number, got "${value}"`);
+  return n;
+}
+
+/** The shared secret of a client command: --token, else SLUICE_SECURITY_TOKEN. */
+function clientToken(flag: string | undefined): string {
+  return flag ?? process.env.SLUICE_SECURITY_TOKEN ?? '';
+}
+
+function fail(e: unknown): never {
+  process.stderr.write(`${describeFailure(e)}\n`);
+  process.exit(1);
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -19,21 +39,49 @@ export function createProgram(): Command {
 
   program
     .command('run')
-    .description('run a job file (TypeScript or JavaScript) on the embedded cluster')
+    .description(
+      'run a job file (TypeScript or JavaScript) on the embedded cluster, or with -m on a standalone cluster',
+    )
     .option('-p, --parallelism <n>', 'default parallelism of the job', positiveInt)
+    .option(
+      '-m, --jobmanager <host:port>',
+      'submit to the JobManager at host:port instead of running embedded',
+    )
+    .option('-d, --detached', 'with -m: print the job id and return without waiting for the job')
+    .option('--token <secret>', "with -m: the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
     .argument('<job>', 'job file (.ts, .mts, .js, .mjs)')
     .argument('[args...]', 'arguments passed to the job as process.argv.slice(2)')
     .passThroughOptions()
-    .action(async (job: string, args: string[], opts: { parallelism?: number }) => {
-      try {
-        await runJobFile(job, args, opts.parallelism === undefined ? {} : { parallelism: opts.parallelism });
-      } catch (e) {
-        process.stderr.write(
-          `\n------------------------------------------------------------\n The program finished with the following exception:\n\n${describeFailure(e)}\n`,
-        );
-        process.exitCode = 1;
-      }
-    });
+    .action(
+      async (
+        job: string,
+        args: string[],
+        opts: { parallelism?: number; jobmanager?: string; detached?: boolean; token?: string },
+      ) => {
+        try {
+          if (opts.jobmanager !== undefined) {
+            await runJobOnCluster(job, args, {
+              jobmanager: opts.jobmanager,
+              detached: opts.detached === true,
+              token: clientToken(opts.token),
+              ...(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism }),
+            });
+            process.exit(0);
+          }
+          await runJobFile(
+            job,
+            args,
+            opts.parallelism === undefined ? {} : { parallelism: opts.parallelism },
+          );
+        } catch (e) {
+          process.stderr.write(
+            `\n------------------------------------------------------------\n The program finished with the following exception:\n\n${describeFailure(e)}\n`,
+          );
+          process.exitCode = 1;
+          if (opts.jobmanager !== undefined) process.exit(1);
+        }
+      },
+    );
 
   program
     .command('info')
@@ -49,6 +97,68 @@ export function createProgram(): Command {
       } catch (e) {
         process.stderr.write(`${describeFailure(e)}\n`);
         process.exit(1);
+      }
+    });
+
+  program
+    .command('jobmanager')
+    .description('start a JobManager: REST API and TaskManager RPC endpoint on one port')
+    .option('--port <port>', 'port of the REST API and RPC endpoint (rest.port, default 8081; 0 = any)', port)
+    .option('--bind <address>', 'address to listen on (rest.bind-address, default 127.0.0.1)')
+    .option('--config <file>', 'YAML configuration file (overridden by SLUICE_* variables, then flags)')
+    .action(async (opts: { port?: number; bind?: string; config?: string }) => {
+      try {
+        await startJobManager(opts);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('taskmanager')
+    .description('start a TaskManager that registers with a JobManager and runs tasks in worker threads')
+    .option('--jobmanager <host:port>', 'the JobManager (jobmanager.rpc.address and .port)')
+    .option('--slots <n>', 'task slots (taskmanager.numberOfTaskSlots; default: CPU cores)', positiveInt)
+    .option('--bind <address>', 'address of the data port (taskmanager.bind-host, default 127.0.0.1)')
+    .option('--config <file>', 'YAML configuration file (overridden by SLUICE_* variables, then flags)')
+    .action(async (opts: { jobmanager?: string; slots?: number; bind?: string; config?: string }) => {
+      try {
+        await startTaskManager(opts);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('list')
+    .description('list the jobs of a standalone cluster')
+    .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
+    .option('-a, --all', 'also list terminated jobs')
+    .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
+    .action(async (opts: { jobmanager: string; all?: boolean; token?: string }) => {
+      try {
+        process.stdout.write(
+          `${await listJobs(opts.jobmanager, clientToken(opts.token), opts.all === true)}\n`,
+        );
+        process.exit(0);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a job of a standalone cluster')
+    .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
+    .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
+    .argument('<jobId>', 'the job id (32 hex characters)')
+    .action(async (jobId: string, opts: { jobmanager: string; token?: string }) => {
+      try {
+        process.stdout.write(`Cancelling job ${jobId}.\n`);
+        process.stdout.write(`${await cancelJob(opts.jobmanager, clientToken(opts.token), jobId)}\n`);
+        process.exit(0);
+      } catch (e) {
+        fail(e);
       }
     });
 

@@ -81,4 +81,10 @@ export type SlotReport =
       readonly stream: 'stdout' | 'stderr';
     }
   | { readonly t: 'collect'; readonly jobId: string; readonly values: unknown[] }
-  | { readonly t: 'task-metrics'; readonly slot: number; readonly samples: readonly TaskMetricsSample[] };
+  | {
+      readonly t: 'task-metrics';
+      readonly slot: number;
+      readonly samples: readonly TaskMetricsSample[];
+      /** True for the final counts of a task that ended; false for an answer to `report-metrics`. */
+      readonly final: boolean;
+    };

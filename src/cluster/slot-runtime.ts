@@ -96,7 +96,7 @@ export class SlotRuntime {
         const samples: TaskMetricsSample[] = [];
         for (const job of this.#jobs.values())
           for (const task of job.tasks.values()) samples.push(metricsOf(task));
-        this.#report({ t: 'task-metrics', slot: this.index, samples });
+        this.#report({ t: 'task-metrics', slot: this.index, samples, final: false });
         return;
       }
       default: {
@@ -160,7 +160,7 @@ export class SlotRuntime {
       reportState: (state, error) => {
         // Final counts travel ahead of the final state, so a finished job's metrics are complete.
         if (state !== 'RUNNING')
-          this.#report({ t: 'task-metrics', slot: this.index, samples: [metricsOf(task)] });
+          this.#report({ t: 'task-metrics', slot: this.index, samples: [metricsOf(task)], final: true });
         this.#report(
           error === undefined
             ? { t: 'task-state', ...base, attempt: deployment.attempt, state }

@@ -77,6 +77,7 @@ export class TaskManager implements TaskManagerGateway {
   attachNetwork(base: number, remote: (message: RemoteNetworkMessage) => void): void {
     this.#slotBase = base;
     this.#remote = remote;
+    for (const port of this.#networkPorts) port.close();
     this.#workers.forEach((worker, slot) => {
       const { port1, port2 } = new MessageChannel();
       worker.postMessage({ t: 'network', base, slots: this.slots, port: port1 }, [port1]);

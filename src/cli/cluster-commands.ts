@@ -1,0 +1,153 @@
+// `sluice jobmanager`, `sluice taskmanager`, `sluice list -m` and `sluice cancel -m`: the
+// processes of a standalone cluster and the client commands that monitor and control its jobs.
+import {
+  ClusterConfiguration,
+  Dispatcher,
+  RegistrationRefusedError,
+  TaskManagerRunner,
+} from '../cluster/index.ts';
+import { IllegalArgumentError } from '../core/index.ts';
+import { startRestServer } from '../rest/index.ts';
+import { RestClusterClient } from './rest-cluster-client.ts';
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+/** Splits `host:port`. */
+export function parseHostPort(value: string, what: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(value.trim());
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (m === null || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new IllegalArgumentError(`${what}: expected host:port (e.g. 127.0.0.1:8081), got "${value}"`);
+  }
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (): void => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+/** Options of `sluice jobmanager`. */
+export interface JobManagerCommandOptions {
+  readonly port?: number;
+  readonly bind?: string;
+  readonly config?: string;
+}
+
+/** Starts a JobManager process: REST API and TaskManager RPC on one port. */
+export async function startJobManager(options: JobManagerCommandOptions): Promise<void> {
+  const conf = ClusterConfiguration.load({
+    file: options.config,
+    env: process.env,
+    flags: { 'rest.port': options.port, 'rest.bind-address': options.bind },
+  });
+  const dispatcher = new Dispatcher(conf, log);
+  const server = await startRestServer(dispatcher);
+  // One line on stdout that scripts and tests wait for.
+  process.stdout.write(`JobManager listening at ${server.url} (REST API and TaskManager RPC)\n`);
+  onShutdown(async () => {
+    dispatcher.close();
+    await server.close();
+  });
+}
+
+/** Options of `sluice taskmanager`. */
+export interface TaskManagerCommandOptions {
+  readonly jobmanager?: string;
+  readonly slots?: number;
+  readonly bind?: string;
+  readonly config?: string;
+}
+
+/** Starts a TaskManager process and registers it with the JobManager. */
+export async function startTaskManager(options: TaskManagerCommandOptions): Promise<void> {
+  const jm = options.jobmanager === undefined ? undefined : parseHostPort(options.jobmanager, '--jobmanager');
+  const conf = ClusterConfiguration.load({
+    file: options.config,
+    env: process.env,
+    flags: {
+      'jobmanager.rpc.address': jm?.host,
+      'jobmanager.rpc.port': jm?.port,
+      'taskmanager.numberOfTaskSlots': options.slots,
+      'taskmanager.bind-host': options.bind,
+    },
+  });
+  let runner: TaskManagerRunner;
+  try {
+    runner = await TaskManagerRunner.start(conf, log);
+  } catch (e) {
+    if (e instanceof RegistrationRefusedError) throw new IllegalArgumentError(e.message, { cause: e });
+    throw e;
+  }
+  process.stdout.write(`TaskManager ${runner.resourceId} registered (data port ${runner.dataPort})\n`);
+  onShutdown(() => runner.close());
+  runner.closed.catch((e: unknown) => {
+    log(`TaskManager stopping: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}
+
+function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getDate())}.${p(d.getMonth() + 1)}.${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** `sluice list -m`: jobs of the cluster, running first (all with `all`). */
+export async function listJobs(jobmanager: string, token: string, all: boolean): Promise<string> {
+  const { jobs } = await new RestClusterClient(jobmanager, token).jobsOverview();
+  const line = (j: (typeof jobs)[number]): string =>
+    `${formatTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state})`;
+  const running = jobs.filter(
+    (j) =>
+      j.state === 'RUNNING' || j.state === 'RESTARTING' || j.state === 'FAILING' || j.state === 'CANCELLING',
+  );
+  const scheduled = jobs.filter((j) => j.state === 'CREATED');
+  const ended = jobs.filter((j) => j.state === 'FINISHED' || j.state === 'FAILED' || j.state === 'CANCELED');
+  const out: string[] = [];
+  const section = (title: string, rows: typeof jobs, empty: string): void => {
+    if (rows.length === 0) {
+      out.push(empty);
+      return;
+    }
+    out.push(`------------------ ${title} -------------------`);
+    for (const j of rows) out.push(line(j));
+    out.push('--------------------------------------------------------------');
+  };
+  section('Running/Restarting Jobs', running, 'No running jobs.');
+  section('Scheduled Jobs', scheduled, 'No scheduled jobs.');
+  if (all) section('Terminated Jobs', ended, 'No terminated jobs.');
+  return out.join('\n');
+}
+
+/** `sluice cancel -m <jobId>`: cancels a job and waits until it is cancelled. */
+export async function cancelJob(
+  jobmanager: string,
+  token: string,
+  jobId: string,
+  timeoutMs = 60_000,
+): Promise<string> {
+  if (!/^[0-9a-f]{32}$/.test(jobId))
+    throw new IllegalArgumentError(`cancel: "${jobId}" is not a job id (32 hex characters)`);
+  const client = new RestClusterClient(jobmanager, token);
+  await client.cancel(jobId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { state } = await client.job(jobId);
+    if (state === 'CANCELED') return `Cancelled job ${jobId}.`;
+    if (state === 'FINISHED' || state === 'FAILED') return `Job ${jobId} had already ended (${state}).`;
+    if (Date.now() > deadline) return `Cancellation of job ${jobId} requested; it is ${state}.`;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,132 @@
+// `sluice run -m host:port`: bundles the job file, uploads the bundle to the JobManager, then runs
+// the program here as Flink's client does — each execute() submits its job to the cluster (the
+// JobManager rebuilds the same plan from the bundle) and, unless detached, follows it to its end.
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type JobClient, JobExecutionResult, jobResultError, setPipelineExecutor } from '../api/index.ts';
+import type { JobResult, JobStatus } from '../cluster/index.ts';
+import { Configuration } from '../core/index.ts';
+import { setJobProgramModule } from '../plan/index.ts';
+import { bundleJob } from './job-bundler.ts';
+import { RestClusterClient } from './rest-cluster-client.ts';
+import { ensureTypeScriptLoader, resolveJobFile } from './run-command.ts';
+
+/** Options of `sluice run -m`. */
+export interface RemoteRunOptions {
+  readonly jobmanager: string;
+  readonly parallelism?: number;
+  readonly detached: boolean;
+  readonly token: string;
+  /** Where the CLI's own lines go (default stdout). */
+  readonly out?: (line: string) => void;
+}
+
+function toJobResult(
+  jobId: string,
+  jobName: string,
+  r: Awaited<ReturnType<RestClusterClient['waitForResult']>>,
+): JobResult {
+  const status =
+    r['application-status'] === 'SUCCEEDED'
+      ? 'FINISHED'
+      : r['application-status'] === 'CANCELED'
+        ? 'CANCELED'
+        : 'FAILED';
+  const cause = r['failure-cause'];
+  return {
+    jobId,
+    jobName,
+    status,
+    netRuntime: r['net-runtime'],
+    failure:
+      cause === undefined
+        ? undefined
+        : {
+            name: cause.class,
+            message: cause['stack-trace'].split('\n')[0] ?? cause.class,
+            stack: cause['stack-trace'],
+          },
+    collected: r.collected ?? [],
+  };
+}
+
+/**
+ * Runs a job file against a standalone cluster.
+ *
+ * @example
+ * await runJobOnCluster('jobs/word-count.ts', ['2', 'a b'], { jobmanager: '127.0.0.1:8081', detached: true, token: '' });
+ */
+export async function runJobOnCluster(
+  file: string,
+  args: readonly string[],
+  options: RemoteRunOptions,
+): Promise<void> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const path = resolveJobFile(file);
+  const client = new RestClusterClient(options.jobmanager, options.token);
+  const code = await bundleJob(path);
+  const { filename: jarId } = await client.uploadBundle(
+    basename(path).replace(/\.[mc]?[jt]sx?$/, '.mjs'),
+    code,
+  );
+  const defaults: Record<string, unknown> = {};
+  if (options.parallelism !== undefined) defaults['parallelism.default'] = options.parallelism;
+  Configuration.setGlobalDefaults(defaults);
+  setPipelineExecutor({
+    async execute(submission) {
+      const program = submission.program;
+      const { jobid } = await client.runBundle(jarId, {
+        programArgsList: [...args],
+        executeIndex: program?.executeIndex ?? 0,
+        configuration: program?.configuration ?? defaults,
+        jobConfiguration: submission.configuration,
+        taskSettings: submission.taskSettings,
+        fingerprint: submission.graph.fingerprint,
+      });
+      out(`Job has been submitted with JobID ${jobid}`);
+      const name = submission.graph.jobName;
+      const done: Promise<JobResult> = options.detached
+        ? Promise.resolve({
+            jobId: jobid,
+            jobName: name,
+            status: 'FINISHED',
+            netRuntime: 0,
+            failure: undefined,
+            collected: [],
+          })
+        : client.waitForResult(jobid).then((r) => {
+            const result = toJobResult(jobid, name, r);
+            if (result.status === 'FINISHED') {
+              out(
+                `Program execution finished\nJob with JobID ${jobid} has finished.\nJob Runtime: ${result.netRuntime} ms`,
+              );
+            }
+            return result;
+          });
+      const jobClient: JobClient = {
+        jobId: jobid,
+        getJobStatus: async () => (await client.job(jobid)).state as JobStatus,
+        cancel: async () => {
+          await client.cancel(jobid);
+          if (!options.detached) await done;
+        },
+        getJobExecutionResult: async () => {
+          const result = await done;
+          if (result.status !== 'FINISHED') throw jobResultError(result);
+          return new JobExecutionResult(result.jobId, result.jobName, result.netRuntime);
+        },
+      };
+      return { client: jobClient, done };
+    },
+  });
+  try {
+    if (/\.[mc]?tsx?$/.test(path)) await ensureTypeScriptLoader();
+    const url = pathToFileURL(path).href;
+    process.argv = [process.argv[0] ?? 'node', path, ...args];
+    setJobProgramModule(url, args);
+    const mod = (await import(url)) as { default?: unknown };
+    if (typeof mod.default === 'function') await (mod.default as (a: readonly string[]) => unknown)(args);
+  } finally {
+    setPipelineExecutor(undefined);
+  }
+}

@@ -1,0 +1,222 @@
+// The data plane between TaskManagers: one TCP connection per pair of TaskManagers carries the
+// data buffers and credits of every channel between their slots, addressed by global slot and
+// channel id. Credit-based flow control stays end to end: a task still sends a buffer only with
+// its receiver's credit, so what is in flight on a link is bounded by the credits of its channels.
+// Of two TaskManagers, the one with the smaller resource id dials; the other queues its messages
+// until that connection arrives.
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import type { NetworkMessage } from '../runtime/index.ts';
+import { PROTOCOL_VERSION } from './protocol.ts';
+import { tokenMatches } from './resource-manager.ts';
+import { RpcConnection } from './rpc-connection.ts';
+import type { DataLinkMessage, PeerInfo } from './rpc-messages.ts';
+import type { RemoteNetworkMessage } from './task-manager.ts';
+
+interface Link {
+  peer: PeerInfo;
+  connection: RpcConnection<DataLinkMessage, DataLinkMessage> | undefined;
+  ready: boolean;
+  /** Messages waiting for the connection. */
+  readonly pending: RemoteNetworkMessage[];
+}
+
+/** Options of a DataPlane. */
+export interface DataPlaneOptions {
+  readonly resourceId: string;
+  readonly bindHost: string;
+  readonly port: number;
+  readonly token: string;
+  /** A message from another TaskManager for the local slot at address `to`. */
+  readonly deliver: (to: number, message: NetworkMessage) => void;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Connections to the other TaskManagers of the cluster.
+ *
+ * @example
+ * const plane = await DataPlane.start({ resourceId, bindHost: '127.0.0.1', port: 0, token: '', deliver });
+ * plane.setPeers(peers); plane.send({ t: 'credit', ch: 3, n: 1, to: 5 });
+ */
+export class DataPlane {
+  #options: DataPlaneOptions;
+  readonly #server: Server;
+  readonly #links = new Map<string, Link>();
+  /** Peer resource id by slot address. */
+  readonly #owners = new Map<number, string>();
+  #closed = false;
+
+  private constructor(options: DataPlaneOptions, server: Server) {
+    this.#options = options;
+    this.#server = server;
+  }
+
+  /** Starts listening for links from other TaskManagers. */
+  static async start(options: DataPlaneOptions): Promise<DataPlane> {
+    const server = createServer();
+    const plane = new DataPlane(options, server);
+    server.on('connection', (socket) => plane.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.bindHost, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return plane;
+  }
+
+  /** Sets the resource id once it is known (it may contain the port). */
+  setResourceId(resourceId: string): void {
+    this.#options = { ...this.#options, resourceId };
+  }
+
+  /** The port the data plane listens on. */
+  get port(): number {
+    const address = this.#server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  /** The current set of TaskManagers; links to departed ones close, new ones are dialed. */
+  setPeers(peers: readonly PeerInfo[]): void {
+    this.#owners.clear();
+    const present = new Set<string>();
+    for (const p of peers) {
+      if (p.resourceId === this.#options.resourceId) continue;
+      present.add(p.resourceId);
+      for (let i = 0; i < p.slots; i++) this.#owners.set(p.slotBase + i, p.resourceId);
+      const dialer = this.#options.resourceId < p.resourceId;
+      const existing = this.#links.get(p.resourceId);
+      if (existing !== undefined) {
+        const moved = existing.peer.port !== p.port || existing.peer.host !== p.host;
+        if (!dialer || !moved) {
+          // The acceptor keeps the link its peer dialed (it may have arrived before this update).
+          existing.peer = p;
+          continue;
+        }
+        this.#drop(existing, 'peer moved');
+      }
+      const link: Link = { peer: p, connection: undefined, ready: false, pending: [] };
+      this.#links.set(p.resourceId, link);
+      if (dialer) this.#dial(link);
+    }
+    for (const link of [...this.#links.values()]) {
+      if (!present.has(link.peer.resourceId)) this.#drop(link, 'peer left the cluster');
+    }
+  }
+
+  /** Sends a message to the TaskManager that owns slot address `message.to`. */
+  send(message: RemoteNetworkMessage): void {
+    const owner = this.#owners.get(message.to);
+    const link = owner === undefined ? undefined : this.#links.get(owner);
+    // No owner: the peer is gone and its job is failing over; the message has nowhere to go.
+    if (link === undefined) return;
+    if (!link.ready || link.connection === undefined) {
+      link.pending.push(message);
+      return;
+    }
+    this.#write(link.connection, message);
+  }
+
+  #write(conn: RpcConnection<DataLinkMessage, DataLinkMessage>, m: RemoteNetworkMessage): void {
+    if (m.t === 'data') conn.writer.data(m.to, m.ch, m.buf);
+    else conn.writer.credit(m.to, m.ch, m.n);
+  }
+
+  #dial(link: Link): void {
+    const socket = tcpConnect({ host: link.peer.host, port: link.peer.port });
+    const conn = new RpcConnection<DataLinkMessage, DataLinkMessage>(socket, {
+      control: (m) => {
+        if (m.t === 'hello-ack') this.#ready(link, conn);
+        else if (m.t === 'refused') conn.close(`refused by ${link.peer.resourceId}: ${m.reason}`);
+      },
+      data: (to, ch, buf) => this.#options.deliver(to, { t: 'data', ch, buf }),
+      credit: (to, ch, n) => this.#options.deliver(to, { t: 'credit', ch, n }),
+      closed: (reason) => this.#lost(link, conn, reason),
+    });
+    link.connection = conn;
+    conn.send({
+      t: 'hello',
+      version: PROTOCOL_VERSION,
+      resourceId: this.#options.resourceId,
+      token: this.#options.token,
+    });
+  }
+
+  #accept(socket: Socket): void {
+    let link: Link | undefined;
+    const conn = new RpcConnection<DataLinkMessage, DataLinkMessage>(socket, {
+      control: (m) => {
+        if (link !== undefined || m.t !== 'hello') {
+          conn.close('unexpected handshake message');
+          return;
+        }
+        if (m.version !== PROTOCOL_VERSION) {
+          conn.send({ t: 'refused', reason: `protocol version ${m.version}, expected ${PROTOCOL_VERSION}` });
+          conn.close('protocol version mismatch');
+          return;
+        }
+        if (!tokenMatches(m.token, this.#options.token)) {
+          conn.send({ t: 'refused', reason: 'wrong or missing security.token' });
+          conn.close('data link refused: wrong or missing security.token');
+          return;
+        }
+        const known = this.#links.get(m.resourceId);
+        link = known ?? {
+          peer: { resourceId: m.resourceId, slotBase: 0, slots: 0, host: '', port: 0 },
+          connection: undefined,
+          ready: false,
+          pending: [],
+        };
+        if (known === undefined) this.#links.set(m.resourceId, link);
+        link.connection = conn;
+        conn.send({ t: 'hello-ack', resourceId: this.#options.resourceId });
+        this.#ready(link, conn);
+      },
+      data: (to, ch, buf) => this.#options.deliver(to, { t: 'data', ch, buf }),
+      credit: (to, ch, n) => this.#options.deliver(to, { t: 'credit', ch, n }),
+      closed: (reason) => {
+        if (link !== undefined) this.#lost(link, conn, reason);
+      },
+    });
+  }
+
+  #ready(link: Link, conn: RpcConnection<DataLinkMessage, DataLinkMessage>): void {
+    link.ready = true;
+    for (const m of link.pending.splice(0)) this.#write(conn, m);
+  }
+
+  #lost(link: Link, conn: RpcConnection<DataLinkMessage, DataLinkMessage>, reason: string): void {
+    if (link.connection !== conn) return;
+    link.connection = undefined;
+    link.ready = false;
+    link.pending.length = 0;
+    if (!this.#closed)
+      this.#options.log?.(`data link to TaskManager ${link.peer.resourceId} lost: ${reason}`);
+    // The JobManager notices a dead peer by its heartbeats and fails the affected jobs; a link
+    // that dropped for another reason is dialed again by its dialer.
+    if (
+      !this.#closed &&
+      this.#links.get(link.peer.resourceId) === link &&
+      this.#options.resourceId < link.peer.resourceId
+    ) {
+      setTimeout(() => {
+        if (!this.#closed && this.#links.get(link.peer.resourceId) === link && link.connection === undefined)
+          this.#dial(link);
+      }, 500).unref();
+    }
+  }
+
+  #drop(link: Link, reason: string): void {
+    this.#links.delete(link.peer.resourceId);
+    link.connection?.close(reason);
+  }
+
+  /** Closes every link and the listening socket. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const link of this.#links.values()) link.connection?.close('TaskManager shutting down');
+    this.#links.clear();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}

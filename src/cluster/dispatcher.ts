@@ -1,0 +1,211 @@
+// The JobManager process' job service: keeps uploaded job bundles ("jars", as Flink's REST API
+// calls them), turns a run request into a job — re-running the bundle in plan mode here, as the
+// TaskManagers' slots will, to get the StreamGraph and its source enumerators — and hands it to
+// the JobManager. The REST API is a thin layer over this class.
+import { randomBytes } from 'node:crypto';
+import {
+  Configuration,
+  CoreOptions,
+  IllegalArgumentError,
+  isJobId,
+  type JobId,
+  newJobId,
+} from '../core/index.ts';
+import { capturePlan, type JobProgram, type StreamGraph } from '../plan/index.ts';
+import type { TaskSettings } from '../runtime/index.ts';
+import { type ClusterConfiguration, ClusterOptions } from './cluster-configuration.ts';
+import { JobBundleStore } from './job-bundle-store.ts';
+import { JobManager } from './job-manager.ts';
+import type { JobMaster } from './job-master.ts';
+import { ResourceManager } from './resource-manager.ts';
+
+/** An uploaded job bundle. */
+export interface UploadedJar {
+  readonly id: string;
+  readonly name: string;
+  readonly uploaded: number;
+  readonly size: number;
+}
+
+/** A request to run an uploaded bundle (the body of `POST /jars/:jarid/run`). */
+export interface RunJarRequest {
+  /** What the program sees as `process.argv.slice(2)`. */
+  readonly programArgsList?: readonly string[];
+  /** Default parallelism (`parallelism.default`), as `sluice run -p`. */
+  readonly parallelism?: number;
+  /** Which execute() call of the program is the job (0-based; the client counts them). */
+  readonly executeIndex?: number;
+  /** Process-wide configuration defaults of the client (e.g. `-p`), seen by the program in plan mode. */
+  readonly configuration?: Readonly<Record<string, unknown>>;
+  /** The configuration of the program's execution environment (checkpointing, buffers, ...). */
+  readonly jobConfiguration?: Readonly<Record<string, unknown>>;
+  /** Fingerprint of the client's StreamGraph; the job fails to start if the plan differs. */
+  readonly fingerprint?: string;
+  /** Runtime settings of the job's tasks. */
+  readonly taskSettings?: Partial<TaskSettings>;
+  /** A job id to use (32 hex characters); default: a fresh one. */
+  readonly jobId?: string;
+}
+
+function settingsOf(conf: Configuration, requested: Partial<TaskSettings> | undefined): TaskSettings {
+  const pick = (key: keyof TaskSettings, fallback: number, min: number): number => {
+    const v = requested?.[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new IllegalArgumentError(
+        `taskSettings.${key}: expected an integer >= ${min}, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  };
+  return {
+    bufferTimeout: pick('bufferTimeout', conf.get(CoreOptions.BUFFER_TIMEOUT), 0),
+    bufferSize: pick('bufferSize', conf.get(CoreOptions.BUFFER_SIZE), 256),
+    creditsPerChannel: pick('creditsPerChannel', conf.get(CoreOptions.CREDITS_PER_CHANNEL), 1),
+    autoWatermarkInterval: pick('autoWatermarkInterval', conf.get(CoreOptions.AUTO_WATERMARK_INTERVAL), 0),
+  };
+}
+
+/**
+ * Jobs of a standalone JobManager.
+ *
+ * @example
+ * const dispatcher = new Dispatcher(ClusterConfiguration.load({}));
+ * const jar = await dispatcher.uploadJar('job.mjs', code);
+ * const jobId = await dispatcher.runJar(jar.id, { programArgsList: ['--n', '10'] });
+ */
+export class Dispatcher {
+  readonly configuration: ClusterConfiguration;
+  readonly jobManager: JobManager;
+  readonly resourceManager: ResourceManager;
+  readonly startTime = Date.now();
+  readonly #store: JobBundleStore;
+  readonly #jars = new Map<string, UploadedJar & { readonly code: Uint8Array }>();
+  /** Bundle of each job (sent to TaskManagers). */
+  readonly #jobBundles = new Map<string, Uint8Array>();
+  /** Plan captures run one at a time: plan mode is process-wide. */
+  #captures: Promise<unknown> = Promise.resolve();
+
+  constructor(configuration: ClusterConfiguration, log?: (line: string) => void) {
+    this.configuration = configuration;
+    this.#store = new JobBundleStore('sluice-jobmanager', configuration.get(ClusterOptions.IO_TMP_DIRS));
+    this.jobManager = new JobManager({
+      slotRequestTimeoutMs: configuration.get(ClusterOptions.SLOT_REQUEST_TIMEOUT),
+    });
+    this.resourceManager = new ResourceManager(this.jobManager, {
+      heartbeatIntervalMs: configuration.get(ClusterOptions.HEARTBEAT_INTERVAL),
+      heartbeatTimeoutMs: configuration.get(ClusterOptions.HEARTBEAT_TIMEOUT),
+      token: configuration.get(ClusterOptions.SECURITY_TOKEN),
+      bundleOf: (jobId) => this.#jobBundles.get(jobId),
+      ...(log === undefined ? {} : { log }),
+    });
+  }
+
+  /** Stores an uploaded bundle. */
+  uploadJar(name: string, code: Uint8Array): UploadedJar {
+    if (code.length === 0) throw new IllegalArgumentError('the uploaded job bundle is empty');
+    const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(-100) || 'job.mjs';
+    const id = `${randomBytes(16).toString('hex')}_${safe}`;
+    const jar = { id, name: safe, uploaded: Date.now(), size: code.length, code };
+    this.#jars.set(id, jar);
+    return { id, name: safe, uploaded: jar.uploaded, size: jar.size };
+  }
+
+  /** Uploaded bundles, newest first. */
+  listJars(): UploadedJar[] {
+    return [...this.#jars.values()]
+      .map(({ id, name, uploaded, size }) => ({ id, name, uploaded, size }))
+      .sort((a, b) => b.uploaded - a.uploaded);
+  }
+
+  /** Deletes an uploaded bundle; false when there is none by that id. */
+  deleteJar(id: string): boolean {
+    return this.#jars.delete(id);
+  }
+
+  /**
+   * Runs an uploaded bundle: rebuilds its plan in plan mode and submits the job. Rejects with an
+   * IllegalArgumentError when the request or the program is at fault.
+   */
+  async runJar(jarId: string, request: RunJarRequest): Promise<JobMaster> {
+    const jar = this.#jars.get(jarId);
+    if (jar === undefined) throw new NotFoundError(`no uploaded job bundle with id ${jarId}`);
+    const args = request.programArgsList ?? [];
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
+      throw new IllegalArgumentError('programArgsList: expected an array of strings');
+    }
+    const executeIndex = request.executeIndex ?? 0;
+    if (!Number.isInteger(executeIndex) || executeIndex < 0) {
+      throw new IllegalArgumentError(
+        `executeIndex: expected a non-negative integer, got ${JSON.stringify(executeIndex)}`,
+      );
+    }
+    const raw: Record<string, unknown> = { ...(request.configuration ?? {}) };
+    if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
+    const conf = Configuration.fromMap(raw);
+    const jobConf = Configuration.fromMap({ ...raw, ...(request.jobConfiguration ?? {}) });
+    const settings = settingsOf(jobConf, request.taskSettings);
+    if (request.jobId !== undefined && !isJobId(request.jobId)) {
+      throw new IllegalArgumentError(
+        `jobId: expected 32 lowercase hex characters, got ${JSON.stringify(request.jobId)}`,
+      );
+    }
+    const jobId = (request.jobId ?? newJobId()) as JobId;
+    if (this.jobManager.getJob(jobId) !== undefined)
+      throw new IllegalArgumentError(`job ${jobId} exists already`);
+    const moduleUrl = await this.#store.put(jobId, jar.code);
+    const program: JobProgram = { moduleUrl, args, executeIndex, configuration: conf.toMap() };
+    let graph: StreamGraph;
+    try {
+      graph = await this.#capture(program);
+    } catch (e) {
+      this.#store.remove(jobId);
+      throw new IllegalArgumentError(
+        `the job program failed to build its pipeline: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    if (request.fingerprint !== undefined && request.fingerprint !== graph.fingerprint) {
+      this.#store.remove(jobId);
+      throw new IllegalArgumentError(
+        `the job program built a different pipeline on the JobManager (plan ${graph.fingerprint}) than in the client ` +
+          `(plan ${request.fingerprint}): pipeline construction must be deterministic`,
+      );
+    }
+    this.#jobBundles.set(jobId, jar.code);
+    const master = this.jobManager.submitJob(graph, program, settings, jobId);
+    void master.result.then(() => {
+      this.#jobBundles.delete(jobId);
+      this.#store.remove(jobId);
+    });
+    return master;
+  }
+
+  #capture(program: JobProgram): Promise<StreamGraph> {
+    const run = async (): Promise<StreamGraph> => {
+      const argv = process.argv;
+      const defaults = Configuration.globalDefaults();
+      try {
+        return await capturePlan(program, 30_000);
+      } finally {
+        process.argv = argv;
+        Configuration.setGlobalDefaults(defaults);
+      }
+    };
+    const result = this.#captures.then(run, run);
+    this.#captures = result.catch(() => {});
+    return result;
+  }
+
+  /** Stops the cluster side: disconnects TaskManagers and deletes bundles. */
+  close(): void {
+    for (const job of this.jobManager.listJobs()) job.cancel();
+    this.resourceManager.close();
+    this.#store.close();
+  }
+}
+
+/** A resource that does not exist (REST answers 404). */
+export class NotFoundError extends IllegalArgumentError {}

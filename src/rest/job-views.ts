@@ -1,0 +1,279 @@
+// The JSON documents of the REST API, in Flink's shapes and field names: what `GET /jobs/:id`,
+// `/jobs/overview`, `/jobs/:id/vertices/:vid`, `/jobs/:id/exceptions` and `/jobs/:id/checkpoints`
+// return, built from a JobMaster's monitoring view.
+import type { ExecutionState, JobMaster, JobResult, JobStatus, SubtaskStatus } from '../cluster/index.ts';
+import type { JobVertex } from '../plan/index.ts';
+
+/** Flink's execution states, as counted in `tasks` objects. */
+const TASK_STATES = [
+  'CREATED',
+  'SCHEDULED',
+  'DEPLOYING',
+  'RUNNING',
+  'FINISHED',
+  'CANCELING',
+  'CANCELED',
+  'FAILED',
+  'RECONCILING',
+  'INITIALIZING',
+] as const;
+
+type FlinkTaskState = (typeof TASK_STATES)[number];
+
+function taskState(job: JobMaster, s: ExecutionState): FlinkTaskState {
+  if (job.status === 'CREATED') return 'CREATED';
+  if (s === 'RUNNING' && (job.status === 'CANCELLING' || job.status === 'FAILING')) return 'CANCELING';
+  return s;
+}
+
+function countTasks(states: readonly FlinkTaskState[]): Record<FlinkTaskState, number> {
+  const out = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<FlinkTaskState, number>;
+  for (const s of states) out[s]++;
+  return out;
+}
+
+function lowerKeys(counts: Record<FlinkTaskState, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function vertexStatus(states: readonly FlinkTaskState[]): FlinkTaskState {
+  for (const s of ['FAILED', 'CANCELING', 'RUNNING', 'DEPLOYING', 'CREATED'] as const) {
+    if (states.includes(s)) return s;
+  }
+  if (states.length > 0 && states.every((s) => s === 'FINISHED')) return 'FINISHED';
+  return states.includes('CANCELED') ? 'CANCELED' : 'FINISHED';
+}
+
+/** The REST id of a vertex: its head operator's id (32 hex characters, as Flink's JobVertexID). */
+export function vertexRestId(v: JobVertex): string {
+  return v.operatorIds[0] ?? String(v.id);
+}
+
+/** Finds a vertex by REST id (or by its index). */
+export function findVertex(job: JobMaster, vid: string): JobVertex | undefined {
+  return job.jobGraph.vertices.find((v) => vertexRestId(v) === vid || String(v.id) === vid);
+}
+
+function isTerminal(status: JobStatus): boolean {
+  return status === 'FINISHED' || status === 'FAILED' || status === 'CANCELED';
+}
+
+function times(job: JobMaster, now: number): { start: number; end: number; duration: number } {
+  const end = job.endTime ?? -1;
+  return { start: job.startTime, end, duration: (end === -1 ? now : end) - job.startTime };
+}
+
+function metricsOf(subtasks: readonly SubtaskStatus[], complete: boolean): Record<string, number | boolean> {
+  const read = subtasks.reduce((n, s) => n + s.recordsIn, 0);
+  const write = subtasks.reduce((n, s) => n + s.recordsOut, 0);
+  return {
+    'read-bytes': 0,
+    'read-bytes-complete': complete,
+    'write-bytes': 0,
+    'write-bytes-complete': complete,
+    'read-records': read,
+    'read-records-complete': complete,
+    'write-records': write,
+    'write-records-complete': complete,
+    'accumulated-backpressured-time': 0,
+    'accumulated-idle-time': 0,
+    'accumulated-busy-time': 0,
+  };
+}
+
+/** `GET /jobs/overview` entry. */
+export function jobOverview(job: JobMaster, now = Date.now()): Record<string, unknown> {
+  const t = times(job, now);
+  const states = job.jobGraph.vertices.flatMap((v) => job.subtasks(v.id).map((s) => taskState(job, s.state)));
+  return {
+    jid: job.jobId,
+    name: job.graph.jobName,
+    state: job.status,
+    'start-time': t.start,
+    'end-time': t.end,
+    duration: t.duration,
+    'last-modification': Math.max(
+      ...Object.values(job.statusTimestamps).filter((x): x is number => x !== undefined),
+    ),
+    tasks: { total: states.length, ...lowerKeys(countTasks(states)) },
+  };
+}
+
+/** The plan of `GET /jobs/:id` (Flink's JSON plan). */
+export function jobPlan(job: JobMaster): Record<string, unknown> {
+  return {
+    jid: job.jobId,
+    name: job.graph.jobName,
+    type: 'STREAMING',
+    nodes: job.jobGraph.vertices.map((v) => ({
+      id: vertexRestId(v),
+      parallelism: v.parallelism,
+      operator: '',
+      operator_strategy: '',
+      description: v.name,
+      inputs: v.inputs.map((e, num) => ({
+        num,
+        id: vertexRestId(job.jobGraph.vertices[e.sourceVertex]!),
+        ship_strategy: e.partitioner.toUpperCase(),
+        exchange: 'pipelined_bounded',
+      })),
+      optimizer_properties: {},
+    })),
+  };
+}
+
+/** `GET /jobs/:id`. */
+export function jobDetails(job: JobMaster, now = Date.now()): Record<string, unknown> {
+  const t = times(job, now);
+  const complete = isTerminal(job.status);
+  const vertices = job.jobGraph.vertices.map((v) => {
+    const subtasks = job.subtasks(v.id);
+    const states = subtasks.map((s) => taskState(job, s.state));
+    const starts = subtasks.map((s) => s.startTime).filter((x): x is number => x !== undefined);
+    const ends = subtasks.map((s) => s.endTime).filter((x): x is number => x !== undefined);
+    const start = starts.length > 0 ? Math.min(...starts) : -1;
+    const status = vertexStatus(states);
+    const end = ends.length === subtasks.length && ends.length > 0 ? Math.max(...ends) : -1;
+    return {
+      id: vertexRestId(v),
+      name: v.name,
+      maxParallelism: v.maxParallelism,
+      parallelism: v.parallelism,
+      status,
+      'start-time': start,
+      'end-time': end,
+      duration: start === -1 ? -1 : (end === -1 ? now : end) - start,
+      tasks: countTasks(states),
+      metrics: metricsOf(subtasks, complete),
+    };
+  });
+  const statusCounts = countTasks(vertices.map((v) => v.status));
+  return {
+    jid: job.jobId,
+    name: job.graph.jobName,
+    isStoppable: false,
+    state: job.status,
+    'job-type': 'STREAMING',
+    'start-time': t.start,
+    'end-time': t.end,
+    duration: t.duration,
+    maxParallelism: Math.max(...job.jobGraph.vertices.map((v) => v.maxParallelism)),
+    now,
+    timestamps: Object.fromEntries(
+      (
+        [
+          'CREATED',
+          'RUNNING',
+          'FAILING',
+          'FAILED',
+          'CANCELLING',
+          'CANCELED',
+          'FINISHED',
+          'RESTARTING',
+        ] as const
+      ).map((s) => [s, job.statusTimestamps[s] ?? 0]),
+    ),
+    vertices,
+    'status-counts': statusCounts,
+    plan: jobPlan(job),
+  };
+}
+
+/** `GET /jobs/:id/vertices/:vid`. */
+export function vertexDetails(job: JobMaster, v: JobVertex, now = Date.now()): Record<string, unknown> {
+  const complete = isTerminal(job.status);
+  return {
+    id: vertexRestId(v),
+    name: v.name,
+    parallelism: v.parallelism,
+    maxParallelism: v.maxParallelism,
+    now,
+    subtasks: job.subtasks(v.id).map((s) => {
+      const start = s.startTime ?? -1;
+      const end = s.endTime ?? -1;
+      return {
+        subtask: s.subtask,
+        status: taskState(job, s.state),
+        attempt: s.attempt,
+        endpoint: s.location ?? '',
+        host: s.location === undefined ? '' : s.location.slice(0, s.location.lastIndexOf(':')) || s.location,
+        'taskmanager-id': s.taskManagerId ?? '',
+        'start-time': start,
+        'end-time': end,
+        duration: start === -1 ? -1 : (end === -1 ? now : end) - start,
+        metrics: metricsOf([s], complete),
+      };
+    }),
+  };
+}
+
+/** `GET /jobs/:id/exceptions`. */
+export function jobExceptions(job: JobMaster): Record<string, unknown> {
+  const f = job.failure;
+  const entries =
+    f === undefined
+      ? []
+      : [
+          {
+            exceptionName: f.name,
+            stacktrace: f.stack ?? `${f.name}: ${f.message}`,
+            timestamp: job.failureTime ?? job.endTime ?? Date.now(),
+            taskName: null,
+            endpoint: null,
+            taskManagerId: null,
+            failureLabels: {},
+            concurrentExceptions: [],
+          },
+        ];
+  return {
+    'root-exception': f === undefined ? null : (f.stack ?? `${f.name}: ${f.message}`),
+    timestamp: f === undefined ? null : (job.failureTime ?? null),
+    'all-exceptions': [],
+    truncated: false,
+    exceptionHistory: { entries, truncated: false },
+  };
+}
+
+/** `GET /jobs/:id/checkpoints` (zero counts until checkpoint statistics are reported here). */
+export function jobCheckpoints(_job: JobMaster): Record<string, unknown> {
+  const stats = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+  return {
+    counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
+    summary: {
+      checkpointed_size: stats,
+      state_size: stats,
+      end_to_end_duration: stats,
+      alignment_buffered: stats,
+      processed_data: stats,
+      persisted_data: stats,
+    },
+    latest: { completed: null, savepoint: null, failed: null, restored: null },
+    history: [],
+  };
+}
+
+/** `GET /jobs/:id/execution-result`. */
+export function executionResult(job: JobMaster, result: JobResult | undefined): Record<string, unknown> {
+  if (result === undefined) return { status: { id: 'IN_PROGRESS' } };
+  return {
+    status: { id: 'COMPLETED' },
+    'job-execution-result': {
+      id: job.jobId,
+      'application-status':
+        result.status === 'CANCELED' ? 'CANCELED' : result.status === 'FAILED' ? 'FAILED' : 'SUCCEEDED',
+      'accumulator-results': {},
+      'net-runtime': result.netRuntime,
+      ...(result.failure === undefined
+        ? {}
+        : {
+            'failure-cause': {
+              class: result.failure.name,
+              'stack-trace': result.failure.stack ?? result.failure.message,
+              'serialized-throwable': '',
+            },
+          }),
+      /** Sluice extension: what the job's collect sink received (executeAndCollect()). */
+      collected: result.collected,
+    },
+  };
+}

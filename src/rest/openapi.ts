@@ -1,0 +1,178 @@
+// The OpenAPI 3.0 description of the REST API, served at `GET /openapi.json`: the one place the
+// endpoints, their parameters and their answers are written down for clients and tools.
+
+const jobId = {
+  name: 'jobid',
+  in: 'path',
+  required: true,
+  description: '32 lowercase hex characters',
+  schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+};
+const errors = {
+  description: 'Error: `{"errors": [message]}`',
+  content: {
+    'application/json': {
+      schema: { type: 'object', properties: { errors: { type: 'array', items: { type: 'string' } } } },
+    },
+  },
+};
+const json = (description: string, properties: Record<string, unknown> = {}): Record<string, unknown> => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object', properties } } },
+});
+const jobState = {
+  type: 'string',
+  enum: ['CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING'],
+};
+
+/** The OpenAPI document. */
+export function openApiDocument(): Record<string, unknown> {
+  const get = (summary: string, ok: Record<string, unknown>, parameters: unknown[] = []) => ({
+    get: { summary, parameters, responses: { 200: ok, 400: errors, 401: errors, 404: errors } },
+  });
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Sluice JobManager REST API',
+      version: '1',
+      description:
+        "Flink's REST paths and field names. When security.token is set, every request needs `Authorization: Bearer <token>`. " +
+        'TaskManagers connect on the same port with an HTTP Upgrade (`Upgrade: sluice-rpc`) at /v1/taskmanagers/rpc.',
+    },
+    components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
+    security: [{ token: [] }],
+    paths: {
+      '/overview': get(
+        'Cluster overview',
+        json('Overview', {
+          taskmanagers: { type: 'integer' },
+          'slots-total': { type: 'integer' },
+          'slots-available': { type: 'integer' },
+          'jobs-running': { type: 'integer' },
+          'jobs-finished': { type: 'integer' },
+          'jobs-cancelled': { type: 'integer' },
+          'jobs-failed': { type: 'integer' },
+          version: { type: 'string' },
+        }),
+      ),
+      '/config': get('Dashboard configuration (versions, refresh interval)', json('Config')),
+      '/jobmanager/config': get('Effective cluster configuration as key/value pairs (token masked)', {
+        description: 'Configuration',
+        content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+      }),
+      '/openapi.json': get('This document', json('OpenAPI document')),
+      '/jobs': get(
+        'Job ids and states',
+        json('Jobs', {
+          jobs: {
+            type: 'array',
+            items: { type: 'object', properties: { id: { type: 'string' }, status: jobState } },
+          },
+        }),
+      ),
+      '/jobs/overview': get('Jobs with names, states, times and task counts', json('Jobs overview')),
+      '/jobs/{jobid}': {
+        ...get(
+          'Job details: jid, name, state, start-time, end-time, duration, vertices (id, name, parallelism, status, metrics read-records/write-records), plan',
+          json('Job', { jid: { type: 'string' }, name: { type: 'string' }, state: jobState }),
+          [jobId],
+        ),
+        patch: {
+          summary: 'Cancel the job',
+          parameters: [
+            jobId,
+            { name: 'mode', in: 'query', required: false, schema: { type: 'string', enum: ['cancel'] } },
+          ],
+          responses: { 202: json('Cancellation accepted'), 400: errors, 401: errors, 404: errors },
+        },
+      },
+      '/jobs/{jobid}/exceptions': get(
+        'Root exception and exception history',
+        json('Exceptions', {
+          'root-exception': { type: 'string', nullable: true },
+          exceptionHistory: { type: 'object' },
+        }),
+        [jobId],
+      ),
+      '/jobs/{jobid}/checkpoints': get(
+        'Checkpoint statistics: counts (completed, failed, in_progress, restored, total), latest, history',
+        json('Checkpoint statistics'),
+        [jobId],
+      ),
+      '/jobs/{jobid}/plan': get('The job graph as JSON plan', json('Plan'), [jobId]),
+      '/jobs/{jobid}/execution-result': get(
+        'The outcome once the job ended (status.id IN_PROGRESS before); `collected` holds what executeAndCollect() received',
+        json('Execution result'),
+        [jobId],
+      ),
+      '/jobs/{jobid}/vertices/{vertexid}': get(
+        'Subtasks of a vertex: state, TaskManager, record counts',
+        json('Vertex'),
+        [jobId, { name: 'vertexid', in: 'path', required: true, schema: { type: 'string' } }],
+      ),
+      '/taskmanagers': get(
+        'Registered TaskManagers: id, slots, free slots, last heartbeat, hardware',
+        json('TaskManagers'),
+      ),
+      '/jars': get('Uploaded job bundles', json('Bundles')),
+      '/jars/upload': {
+        post: {
+          summary:
+            'Upload a job bundle (one ES module, as built by `sluice run`); optional header X-Sluice-Bundle-Name. Limited by rest.server.max-content-length.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/javascript': { schema: { type: 'string', format: 'binary' } },
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            200: json('Uploaded', { filename: { type: 'string' }, status: { type: 'string' } }),
+            401: errors,
+            413: errors,
+            415: errors,
+          },
+        },
+      },
+      '/jars/{jarid}': {
+        delete: {
+          summary: 'Delete an uploaded bundle',
+          parameters: [{ name: 'jarid', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: json('Deleted'), 404: errors },
+        },
+      },
+      '/jars/{jarid}/run': {
+        post: {
+          summary: 'Run an uploaded bundle: the JobManager re-runs it in plan mode and submits the job',
+          parameters: [{ name: 'jarid', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    programArgsList: { type: 'array', items: { type: 'string' } },
+                    programArgs: { type: 'string' },
+                    parallelism: { type: 'integer', minimum: 1 },
+                    executeIndex: { type: 'integer', minimum: 0 },
+                    configuration: { type: 'object' },
+                    fingerprint: { type: 'string' },
+                    taskSettings: { type: 'object' },
+                    jobId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            200: json('Submitted', { jobid: { type: 'string' } }),
+            400: errors,
+            401: errors,
+            404: errors,
+          },
+        },
+      },
+    },
+  };
+}

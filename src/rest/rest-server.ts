@@ -1,0 +1,306 @@
+// The JobManager's REST API (fastify), with Flink's paths and field names, and the endpoint
+// TaskManagers connect to: an HTTP Upgrade on the same port turns a connection into their RPC
+// channel. Every error is JSON (`{"errors": [message]}`) with a 4xx/5xx status; a malformed
+// request is the client's error, never a crash of the JobManager.
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  bearerToken,
+  ClusterOptions,
+  type Dispatcher,
+  type JobMaster,
+  type JobResult,
+  NotFoundError,
+  RPC_UPGRADE_PATH,
+  type RunJarRequest,
+  tokenMatches,
+} from '../cluster/index.ts';
+import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
+import {
+  executionResult,
+  findVertex,
+  jobCheckpoints,
+  jobDetails,
+  jobExceptions,
+  jobOverview,
+  vertexDetails,
+} from './job-views.ts';
+import { openApiDocument } from './openapi.ts';
+
+/** Version reported by `/overview` and `/config`. */
+export const SLUICE_VERSION = '0.1.0';
+
+/** A listening REST server. */
+export interface RestServer {
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  readonly statusCode: number;
+  constructor(statusCode: number, message: string) {
+    super(message);
+    this.statusCode = statusCode;
+  }
+}
+
+/**
+ * Builds the REST API over a dispatcher (not listening yet; see {@link startRestServer}).
+ *
+ * @example
+ * const app = createRestApi(dispatcher);
+ * const res = await app.inject({ method: 'GET', url: '/overview' });
+ */
+export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
+  const conf = dispatcher.configuration;
+  const token = conf.get(ClusterOptions.SECURITY_TOKEN);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: conf.get(ClusterOptions.REST_MAX_CONTENT_LENGTH),
+    // Flink job ids and jar ids are path segments; nothing else needs long URLs.
+    routerOptions: { maxParamLength: 200 },
+  });
+  const results = new Map<string, JobResult>();
+  const track = (job: JobMaster): void => {
+    void job.result.then((r) => results.set(job.jobId, r));
+  };
+  for (const job of dispatcher.jobManager.listJobs()) track(job);
+
+  app.addContentTypeParser(
+    ['application/javascript', 'text/javascript', 'application/x-javascript', 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.addHook('onRequest', async (req) => {
+    if (token === '' || req.url.startsWith(RPC_UPGRADE_PATH)) return;
+    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
+      throw new HttpError(
+        401,
+        'this JobManager requires the shared secret security.token: send "Authorization: Bearer <token>" (sluice CLI: --token or SLUICE_SECURITY_TOKEN)',
+      );
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, _req: FastifyRequest, reply: FastifyReply) => {
+    let status = 500;
+    if (error instanceof HttpError) status = error.statusCode;
+    else if (error instanceof NotFoundError) status = 404;
+    else if (error instanceof IllegalArgumentError) status = 400;
+    else if ('statusCode' in error && typeof error.statusCode === 'number') status = error.statusCode;
+    else if (error instanceof SluiceError && error.origin === 'user') status = 400;
+    const message =
+      'code' in error && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `request body too large: at most ${conf.get(ClusterOptions.REST_MAX_CONTENT_LENGTH)} bytes (rest.server.max-content-length)`
+        : error.message;
+    void reply.status(status).send({ errors: [message] });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ errors: [`Not found: ${req.method} ${req.url.split('?')[0]}`] });
+  });
+
+  const jobOf = (id: string): JobMaster => {
+    if (!isJobId(id)) throw new HttpError(400, `"${id}" is not a job id (32 lowercase hex characters)`);
+    const job = dispatcher.jobManager.getJob(id);
+    if (job === undefined) throw new HttpError(404, `Job ${id} not found`);
+    return job;
+  };
+
+  app.get('/openapi.json', async () => openApiDocument());
+
+  app.get('/config', async () => ({
+    'refresh-interval': 3000,
+    'timezone-name': Intl.DateTimeFormat().resolvedOptions().timeZone,
+    'timezone-offset': -new Date().getTimezoneOffset() * 60_000,
+    'flink-version': SLUICE_VERSION,
+    'flink-revision': 'sluice',
+    features: { 'web-submit': true, 'web-cancel': true, 'web-history': false, 'web-rescale': false },
+  }));
+
+  app.get('/jobmanager/config', async () =>
+    conf.entries().map(({ key, value }) => ({
+      key,
+      value: key === ClusterOptions.SECURITY_TOKEN.key && value !== '' ? '******' : String(value),
+    })),
+  );
+
+  app.get('/overview', async () => {
+    const tms = dispatcher.jobManager.taskManagers();
+    const jobs = dispatcher.jobManager.listJobs();
+    const count = (s: string): number => jobs.filter((j) => j.status === s).length;
+    return {
+      taskmanagers: tms.length,
+      'slots-total': tms.reduce((n, t) => n + t.gateway.slots, 0),
+      'slots-available': tms.reduce((n, t) => n + t.freeSlots, 0),
+      'jobs-running': jobs.length - count('FINISHED') - count('CANCELED') - count('FAILED'),
+      'jobs-finished': count('FINISHED'),
+      'jobs-cancelled': count('CANCELED'),
+      'jobs-failed': count('FAILED'),
+      version: SLUICE_VERSION,
+      'flink-version': SLUICE_VERSION,
+      'flink-commit': 'sluice',
+    };
+  });
+
+  app.get('/jobs', async () => ({
+    jobs: dispatcher.jobManager.listJobs().map((j) => ({ id: j.jobId, status: j.status })),
+  }));
+
+  app.get('/jobs/overview', async () => ({
+    jobs: dispatcher.jobManager
+      .listJobs()
+      .map((j) => jobOverview(j))
+      .reverse(),
+  }));
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', async (req) => jobDetails(jobOf(req.params.id)));
+
+  app.patch<{ Params: { id: string }; Querystring: { mode?: string } }>('/jobs/:id', async (req, reply) => {
+    const job = jobOf(req.params.id);
+    const mode = req.query.mode ?? 'cancel';
+    if (mode !== 'cancel') {
+      throw new HttpError(400, `unsupported mode "${mode}"; PATCH /jobs/:id supports mode=cancel`);
+    }
+    job.cancel();
+    return reply.status(202).send({});
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id/exceptions', async (req) =>
+    jobExceptions(jobOf(req.params.id)),
+  );
+  app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', async (req) =>
+    jobCheckpoints(jobOf(req.params.id)),
+  );
+  app.get<{ Params: { id: string } }>('/jobs/:id/plan', async (req) => ({
+    plan: (jobDetails(jobOf(req.params.id)) as { plan: unknown }).plan,
+  }));
+  app.get<{ Params: { id: string } }>('/jobs/:id/execution-result', async (req) => {
+    const job = jobOf(req.params.id);
+    return executionResult(job, results.get(job.jobId));
+  });
+
+  app.get<{ Params: { id: string; vid: string } }>('/jobs/:id/vertices/:vid', async (req) => {
+    const job = jobOf(req.params.id);
+    const v = findVertex(job, req.params.vid);
+    if (v === undefined) throw new HttpError(404, `Job ${job.jobId} has no vertex ${req.params.vid}`);
+    return vertexDetails(job, v);
+  });
+
+  app.get('/taskmanagers', async () => {
+    const free = new Map(
+      dispatcher.jobManager.taskManagers().map((t) => [t.gateway.resourceId, t.freeSlots]),
+    );
+    return {
+      taskmanagers: dispatcher.resourceManager.taskManagers().map((t) => ({
+        id: t.resourceId,
+        path: `sluice://${t.hostname}/taskmanager/${t.resourceId}`,
+        dataPort: t.dataPort,
+        jmxPort: -1,
+        timeSinceLastHeartbeat: t.sinceLastHeartbeat,
+        slotsNumber: t.slots,
+        freeSlots: free.get(t.resourceId) ?? 0,
+        totalResource: {
+          cpuCores: t.hardware.cpuCores,
+          taskHeapMemory: 0,
+          managedMemory: 0,
+          networkMemory: 0,
+        },
+        freeResource: { cpuCores: 0, taskHeapMemory: 0, managedMemory: 0, networkMemory: 0 },
+        hardware: {
+          cpuCores: t.hardware.cpuCores,
+          physicalMemory: t.hardware.physicalMemory,
+          freeMemory: t.hardware.freeMemory,
+          managedMemory: 0,
+        },
+        memoryConfiguration: {},
+        // Sluice extensions: where the TaskManager runs and its slot addresses.
+        host: t.location,
+        pid: t.pid,
+        slotBase: t.slotBase,
+      })),
+    };
+  });
+
+  // Submission: upload a bundle (raw body), then run it. Flink uploads a multipart jar here;
+  // Sluice's bundle is one ES module sent as the request body.
+  app.post('/jars/upload', async (req, reply) => {
+    const body = req.body;
+    if (!Buffer.isBuffer(body)) {
+      throw new HttpError(
+        415,
+        'upload the job bundle as the request body with Content-Type: application/javascript (or application/octet-stream)',
+      );
+    }
+    const name =
+      typeof req.headers['x-sluice-bundle-name'] === 'string'
+        ? req.headers['x-sluice-bundle-name']
+        : 'job.mjs';
+    const jar = dispatcher.uploadJar(name, body);
+    return reply.status(200).send({ filename: jar.id, status: 'success' });
+  });
+
+  app.get('/jars', async (req) => ({
+    address: `http://${req.headers.host ?? ''}`,
+    files: dispatcher
+      .listJars()
+      .map((j) => ({ id: j.id, name: j.name, uploaded: j.uploaded, size: j.size, entry: [] })),
+  }));
+
+  app.delete<{ Params: { jarid: string } }>('/jars/:jarid', async (req, reply) => {
+    if (!dispatcher.deleteJar(req.params.jarid))
+      throw new HttpError(404, `no uploaded job bundle ${req.params.jarid}`);
+    return reply.status(200).send({});
+  });
+
+  app.post<{ Params: { jarid: string }; Body: unknown }>('/jars/:jarid/run', async (req) => {
+    const body = req.body ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'the run request body must be a JSON object');
+    }
+    const request = body as RunJarRequest & { programArgs?: unknown };
+    if (request.programArgs !== undefined && request.programArgsList === undefined) {
+      if (typeof request.programArgs !== 'string') throw new HttpError(400, 'programArgs: expected a string');
+      (request as { programArgsList?: string[] }).programArgsList = request.programArgs
+        .split(/\s+/)
+        .filter((a) => a !== '');
+    }
+    const job = await dispatcher.runJar(req.params.jarid, request);
+    track(job);
+    return { jobid: job.jobId };
+  });
+
+  return app;
+}
+
+/**
+ * Starts the REST API and the TaskManager RPC endpoint on `rest.bind-address`:`rest.port`.
+ *
+ * @example
+ * const server = await startRestServer(dispatcher);
+ * console.log(server.url); await server.close();
+ */
+export async function startRestServer(dispatcher: Dispatcher): Promise<RestServer> {
+  const app = createRestApi(dispatcher);
+  app.server.on('upgrade', (req, socket, head) =>
+    dispatcher.resourceManager.handleUpgrade(req, socket as import('node:net').Socket, head),
+  );
+  const conf = dispatcher.configuration;
+  const host = conf.get(ClusterOptions.REST_BIND_ADDRESS);
+  await app.listen({ host, port: conf.get(ClusterOptions.REST_PORT) });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    close: () => app.close(),
+  };
+}
