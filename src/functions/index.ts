@@ -73,6 +73,7 @@ export {
   type SessionWindowTimeGapExtractor,
 } from './windowing/session-window-assigner.ts';
 export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from './windowing/sliding-window-assigner.ts';
+export { TimeEvictor } from './windowing/time-evictor.ts';
 export { TimeWindow } from './windowing/time-window.ts';
 export {
   isFire,

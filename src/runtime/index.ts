@@ -5,6 +5,16 @@ export type { CreditMessage, DataMessage, NetworkMessage, NetworkSender } from '
 export { CoBroadcastOperator } from './operators/co-broadcast-operator.ts';
 export { CoProcessOperator } from './operators/co-process-operator.ts';
 export { CollectSinkOperator } from './operators/collect-sink-operator.ts';
+export { IntervalJoinOperator, type IntervalJoinSpec } from './operators/interval-join-operator.ts';
+export {
+  type HarnessOutput,
+  OperatorTestHarness,
+  type OperatorTestHarnessOptions,
+} from './operators/operator-test-harness.ts';
+export {
+  PaneSharingWindowOperator,
+  type PaneSharingWindowSpec,
+} from './operators/pane-sharing-window-operator.ts';
 export { ProcessOperator } from './operators/process-operator.ts';
 export { SinkWriterOperator } from './operators/sink-writer-operator.ts';
 export {
@@ -31,6 +41,13 @@ export {
   TwoInputOperator,
 } from './operators/stream-operator.ts';
 export { TimestampsAndWatermarksOperator } from './operators/timestamps-and-watermarks-operator.ts';
+export type { InternalWindowFunction, WindowFunctionHost } from './operators/window-function-runner.ts';
+export {
+  createWindowOperator,
+  type WindowAggregation,
+  WindowOperator,
+  type WindowOperatorSpec,
+} from './operators/window-operator.ts';
 export {
   StreamTask,
   type TaskDeployment,
