@@ -14,6 +14,8 @@ export {
   type JobProgram,
   nextJobProgram,
   offerPlan,
+  type PriorJobResult,
+  recordJobResult,
   setJobProgramModule,
 } from './plan-mode.ts';
 export {

@@ -15,16 +15,37 @@ export interface JobProgram {
   readonly executeIndex: number;
   /** Process-wide configuration defaults of the client (e.g. `sluice run -p`). */
   readonly configuration: Readonly<Record<string, unknown>>;
+  /**
+   * What the program's earlier execute() calls returned in the client, by index: in plan mode
+   * they return the same, so code between jobs builds the same pipeline as in the client.
+   */
+  readonly priorResults?: readonly (PriorJobResult | undefined)[];
+}
+
+/** The outcome of a finished job of a program, as its later plan-mode re-runs see it. */
+export interface PriorJobResult {
+  readonly jobId: string;
+  readonly netRuntime: number;
+  /** What executeAndCollect() returned (empty for other sinks). */
+  readonly collected: readonly unknown[];
 }
 
 interface Capture {
   readonly target: number;
+  readonly prior: readonly (PriorJobResult | undefined)[];
   seen: number;
   resolve(graph: StreamGraph): void;
 }
 
+interface CurrentProgram {
+  moduleUrl: string;
+  args: readonly string[];
+  executed: number;
+  readonly results: (PriorJobResult | undefined)[];
+}
+
 let capture: Capture | undefined;
-let current: { moduleUrl: string; args: readonly string[]; executed: number } | undefined;
+let current: CurrentProgram | undefined;
 
 /** True while a worker re-runs a program to rebuild its plan. */
 export function isPlanMode(): boolean {
@@ -33,9 +54,10 @@ export function isPlanMode(): boolean {
 
 /**
  * Called by execute() in plan mode: keeps the graph of the targeted call and never settles,
- * so code after it does not run; earlier calls resolve at once.
+ * so code after it does not run; earlier calls resolve at once with what they returned in the
+ * client (undefined if the client did not know it when it submitted the job).
  */
-export function offerPlan(graph: StreamGraph): Promise<never> | undefined {
+export function offerPlan(graph: StreamGraph): Promise<PriorJobResult | undefined> | undefined {
   const c = capture;
   if (c === undefined) return undefined;
   const index = c.seen++;
@@ -43,7 +65,7 @@ export function offerPlan(graph: StreamGraph): Promise<never> | undefined {
     c.resolve(graph);
     return new Promise<never>(() => {});
   }
-  return Promise.resolve(undefined as never);
+  return Promise.resolve(c.prior[index]);
 }
 
 /**
@@ -54,12 +76,14 @@ export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Prom
   if (capture !== undefined)
     throw new SluiceError('PLAN_MODE', 'a plan is already being captured', { origin: 'internal' });
   let resolve!: (g: StreamGraph) => void;
-  const captured = new Promise<StreamGraph>((r) => {
-    resolve = r;
+  let fail!: (e: unknown) => void;
+  const captured = new Promise<StreamGraph>((res, rej) => {
+    resolve = res;
+    fail = rej;
   });
-  capture = { target: program.executeIndex, seen: 0, resolve };
+  capture = { target: program.executeIndex, prior: program.priorResults ?? [], seen: 0, resolve };
   Configuration.setGlobalDefaults(program.configuration);
-  current = { moduleUrl: program.moduleUrl, args: program.args, executed: 0 };
+  current = { moduleUrl: program.moduleUrl, args: program.args, executed: 0, results: [] };
   const argv1 = program.moduleUrl.startsWith('file:')
     ? new URL(program.moduleUrl).pathname
     : program.moduleUrl;
@@ -70,7 +94,19 @@ export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Prom
     if (mod !== null && typeof mod === 'object' && !('nodes' in (mod as object))) {
       const main = (mod as { default?: unknown }).default;
       if (typeof main === 'function') {
-        void Promise.resolve((main as (a: readonly string[]) => unknown)(program.args)).catch(() => {});
+        // A program that fails before reaching its execute() call fails the plan at once.
+        Promise.resolve()
+          .then(() => (main as (a: readonly string[]) => unknown)(program.args))
+          .catch((e: unknown) =>
+            fail(
+              new SluiceError(
+                'PLAN_MODE_FAILED',
+                `plan mode: the job program ${program.moduleUrl} failed before execute() #${program.executeIndex + 1}: ` +
+                  `${e instanceof Error ? e.message : String(e)}`,
+                { cause: e },
+              ),
+            ),
+          );
       }
     }
     const timeout = new Promise<never>((_, reject) => {
@@ -98,7 +134,12 @@ export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Prom
  * without it, the main module (`process.argv[1]`) is assumed.
  */
 export function setJobProgramModule(moduleUrl: string, args: readonly string[]): void {
-  current = { moduleUrl, args, executed: 0 };
+  current = { moduleUrl, args, executed: 0, results: [] };
+}
+
+/** Records what a finished job of the current program returned, for its later jobs' plan mode. */
+export function recordJobResult(program: JobProgram, result: PriorJobResult): void {
+  if (current?.moduleUrl === program.moduleUrl) current.results[program.executeIndex] = result;
 }
 
 /**
@@ -109,12 +150,13 @@ export function nextJobProgram(): JobProgram | undefined {
   if (current === undefined) {
     const main = process.argv[1];
     if (main === undefined) return undefined;
-    current = { moduleUrl: pathToFileURL(main).href, args: process.argv.slice(2), executed: 0 };
+    current = { moduleUrl: pathToFileURL(main).href, args: process.argv.slice(2), executed: 0, results: [] };
   }
   return {
     moduleUrl: current.moduleUrl,
     args: current.args,
     executeIndex: current.executed++,
     configuration: Configuration.globalDefaults(),
+    priorResults: [...current.results],
   };
 }
