@@ -1,0 +1,318 @@
+// End to end: a JobManager and two TaskManagers as real processes on 127.0.0.1. Jobs are
+// submitted with `sluice run -m`, listed and cancelled with the CLI, watched through the REST
+// API; a job at parallelism 4 exchanges records between the TaskManagers over TCP; a TaskManager
+// killed with SIGKILL (connection lost) or stopped with SIGSTOP (heartbeats stop) fails its job.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  killAll,
+  type RestJson,
+  rest,
+  type SluiceProcess,
+  sluice,
+  startJobManager,
+  startTaskManager,
+} from './cluster-harness.ts';
+
+const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
+
+describe('standalone cluster', () => {
+  let base = '';
+  let port = 0;
+  let tm1: SluiceProcess;
+  let tm2: SluiceProcess;
+
+  beforeAll(async () => {
+    const started = await startJobManager({
+      ...FAST_HEARTBEATS,
+      SLUICE_REST_SERVER_MAX_CONTENT_LENGTH: '1000000',
+      SLUICE_SLOT_REQUEST_TIMEOUT: '20000',
+    });
+    base = started.base;
+    port = started.port;
+    [tm1, tm2] = await Promise.all([
+      startTaskManager(port, 2, FAST_HEARTBEATS),
+      startTaskManager(port, 2, FAST_HEARTBEATS),
+    ]);
+    await eventually(async () =>
+      (await rest(base, 'GET', '/overview')).json.taskmanagers === 2 ? true : undefined,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it('reports the cluster through the REST API in Flink shapes', async () => {
+    const overview = (await rest(base, 'GET', '/overview')).json;
+    expect(overview).toMatchObject({
+      taskmanagers: 2,
+      'slots-total': 4,
+      'slots-available': 4,
+      'jobs-running': 0,
+    });
+    expect(typeof overview.version).toBe('string');
+    const tms = (await rest(base, 'GET', '/taskmanagers')).json.taskmanagers;
+    expect(tms).toHaveLength(2);
+    for (const tm of tms) {
+      expect(tm).toMatchObject({ slotsNumber: 2, freeSlots: 2 });
+      expect(tm.timeSinceLastHeartbeat).toBeLessThan(2000);
+      expect(tm.hardware.cpuCores).toBeGreaterThan(0);
+    }
+    expect((await rest(base, 'GET', '/config')).json).toHaveProperty('refresh-interval');
+    const conf = (await rest(base, 'GET', '/jobmanager/config')).json as { key: string; value: string }[];
+    expect(conf).toContainEqual({ key: 'heartbeat.timeout', value: '2000' });
+    const openapi = (await rest(base, 'GET', '/openapi.json')).json;
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/overview', '/jobs/{jobid}', '/jars/upload']),
+    );
+    expect((await rest(base, 'GET', '/jobs')).json).toEqual({ jobs: [] });
+  });
+
+  it('runs a job at parallelism 4 across both TaskManagers, exchanging records over TCP', async () => {
+    const records = 200_000;
+    const keys = 100;
+    const run = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${port}`,
+      'test/jobs/cluster-keyed-count.ts',
+      String(records),
+      String(keys),
+      '4',
+    ]);
+    const [, jobId] = (await run.waitFor(
+      /Job has been submitted with JobID ([0-9a-f]{32})/,
+    )) as RegExpMatchArray;
+    expect(await run.exited).toBe(0);
+    expect(run.output.stdout).toContain(`Job with JobID ${jobId} has finished.`);
+
+    const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+    expect(job).toMatchObject({ jid: jobId, name: 'cluster keyed count', state: 'FINISHED' });
+    expect(job['end-time']).toBeGreaterThanOrEqual(job['start-time']);
+    expect(job.plan.nodes).toHaveLength(2);
+    const [source, keyed] = job.vertices;
+    expect(source).toMatchObject({ parallelism: 4, status: 'FINISHED' });
+    expect(source.metrics['write-records']).toBe(records);
+    expect(keyed).toMatchObject({ parallelism: 4, status: 'FINISHED' });
+    expect(keyed.metrics['read-records']).toBe(records);
+
+    // Subtasks are spread over both TaskManagers and every keyed subtask got records, so records
+    // of the sources on one TaskManager reached keyed subtasks on the other over the data link.
+    const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
+    expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(2);
+    for (const s of subtasks) expect(s.metrics['read-records']).toBeGreaterThan(0);
+    const sourceTms = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${source.id}`)).json.subtasks.map(
+      (s: { 'taskmanager-id': string }) => s['taskmanager-id'],
+    );
+    expect(new Set(sourceTms).size).toBe(2);
+
+    const result = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json;
+    expect(result.status.id).toBe('COMPLETED');
+    const collected = result['job-execution-result'].collected as { key: number; count: number }[];
+    expect(collected).toHaveLength(keys);
+    expect(new Set(collected.map((c) => c.key)).size).toBe(keys);
+    for (const c of collected) expect(c.count).toBe(records / keys);
+
+    const checkpoints = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+    expect(checkpoints.counts).toEqual({ restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
+    expect((await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json['root-exception']).toBeNull();
+    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
+      'jobs-finished': 1,
+      'slots-available': 4,
+    });
+  });
+
+  it('lists and cancels a detached job with the CLI', async () => {
+    const run = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${port}`,
+      '-d',
+      'test/jobs/cluster-slow-job.ts',
+      '2',
+      '1000',
+    ]);
+    const [, jobId] = (await run.waitFor(
+      /Job has been submitted with JobID ([0-9a-f]{32})/,
+    )) as RegExpMatchArray;
+    expect(await run.exited).toBe(0);
+    await eventually(async () =>
+      (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
+    );
+    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+    expect(await list.exited).toBe(0);
+    expect(list.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(RUNNING\\)`));
+
+    const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, jobId!]);
+    expect(await cancel.exited).toBe(0);
+    expect(cancel.output.stdout).toContain(`Cancelled job ${jobId}.`);
+    expect((await rest(base, 'GET', `/jobs/${jobId}`)).json.state).toBe('CANCELED');
+    await eventually(async () =>
+      (await rest(base, 'GET', '/overview')).json['slots-available'] === 4 ? true : undefined,
+    );
+    const all = sluice(['list', '-m', `127.0.0.1:${port}`, '-a']);
+    expect(await all.exited).toBe(0);
+    expect(all.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(CANCELED\\)`));
+  });
+
+  it('answers malformed requests with JSON 4xx errors and keeps serving', async () => {
+    const expectError = async (
+      r: Promise<{ status: number; json: RestJson }>,
+      status: number,
+      text: RegExp,
+    ): Promise<void> => {
+      const { status: s, json } = await r;
+      expect(s).toBe(status);
+      expect(json.errors[0]).toMatch(text);
+    };
+    await expectError(rest(base, 'GET', '/jobs/not-a-job-id'), 400, /not a job id/);
+    await expectError(rest(base, 'GET', `/jobs/${'0'.repeat(32)}`), 404, /not found/);
+    await expectError(rest(base, 'GET', '/no/such/path'), 404, /Not found/);
+    await expectError(
+      rest(base, 'POST', '/jars/upload', { body: '{"a":1}', contentType: 'application/json' }),
+      415,
+      /Content-Type/,
+    );
+    await expectError(
+      rest(base, 'POST', '/jars/upload', { body: '{"a":', contentType: 'application/json' }),
+      400,
+      /JSON/,
+    );
+    await expectError(
+      rest(base, 'POST', '/jars/upload', {
+        body: new Uint8Array(1_500_000),
+        contentType: 'application/octet-stream',
+      }),
+      413,
+      /too large/,
+    );
+    await expectError(
+      rest(base, 'POST', '/jars/nope/run', { body: '{}', contentType: 'application/json' }),
+      404,
+      /no uploaded/,
+    );
+    const upload = await rest(base, 'POST', '/jars/upload', {
+      body: 'export default 1 +',
+      contentType: 'application/javascript',
+    });
+    expect(upload.status).toBe(200);
+    await expectError(
+      rest(base, 'POST', `/jars/${upload.json.filename}/run`, {
+        body: '{"programArgsList": "x"}',
+        contentType: 'application/json',
+      }),
+      400,
+      /programArgsList/,
+    );
+    await expectError(
+      rest(base, 'POST', `/jars/${upload.json.filename}/run`, {
+        body: '{}',
+        contentType: 'application/json',
+      }),
+      400,
+      /not a valid JavaScript module|failed to build its pipeline/,
+    );
+    const jobs = (await rest(base, 'GET', '/jobs')).json.jobs;
+    await expectError(rest(base, 'PATCH', `/jobs/${jobs[0].id}?mode=stop`, {}), 400, /mode/);
+    expect((await rest(base, 'GET', '/overview')).status).toBe(200);
+  });
+
+  it('fails a job over when a TaskManager is killed (SIGKILL) or stops heartbeating (SIGSTOP)', async () => {
+    const run = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${port}`,
+      '-d',
+      'test/jobs/cluster-slow-job.ts',
+      '4',
+      '4000',
+    ]);
+    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    await eventually(async () => {
+      const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+      return job.state === 'RUNNING' && job.vertices[1].metrics['read-records'] > 0 ? true : undefined;
+    });
+    const killedAt = Date.now();
+    tm2.child.kill('SIGKILL');
+    await eventually(
+      async () => ((await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FAILED' ? true : undefined),
+      15_000,
+    );
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+    expect(exceptions['root-exception']).toMatch(
+      /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)/,
+    );
+    expect(exceptions.exceptionHistory.entries).toHaveLength(1);
+    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
+      taskmanagers: 1,
+      'slots-available': 2,
+    });
+
+    // The remaining TaskManager still runs jobs; frozen, it is lost by heartbeat timeout.
+    const run2 = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${port}`,
+      '-d',
+      'test/jobs/cluster-slow-job.ts',
+      '2',
+      '1000',
+    ]);
+    const [, jobId2] = (await run2.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    await eventually(async () =>
+      (await rest(base, 'GET', `/jobs/${jobId2}`)).json.state === 'RUNNING' ? true : undefined,
+    );
+    const stoppedAt = Date.now();
+    tm1.child.kill('SIGSTOP');
+    await eventually(
+      async () => ((await rest(base, 'GET', `/jobs/${jobId2}`)).json.state === 'FAILED' ? true : undefined),
+      15_000,
+    );
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1500);
+    const ex2 = (await rest(base, 'GET', `/jobs/${jobId2}/exceptions`)).json;
+    expect(ex2['root-exception']).toMatch(/heartbeat of TaskManager \S+ .*timed out/);
+    expect((await rest(base, 'GET', '/overview')).json.taskmanagers).toBe(0);
+    tm1.child.kill('SIGCONT');
+  });
+});
+
+describe('standalone cluster with security.token', () => {
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it('refuses TaskManagers and REST clients without the shared secret', async () => {
+    const { base, port } = await startJobManager({ SLUICE_SECURITY_TOKEN: 's3cret' });
+    const anonymous = await rest(base, 'GET', '/overview');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json.errors[0]).toMatch(/security\.token/);
+    expect((await rest(base, 'GET', '/overview', { token: 'wrong' })).status).toBe(401);
+    expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).status).toBe(200);
+
+    const intruder = sluice(['taskmanager', '--jobmanager', `127.0.0.1:${port}`, '--slots', '1']);
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output.stderr).toMatch(/refused .*security\.token/);
+
+    await startTaskManager(port, 1, { SLUICE_SECURITY_TOKEN: 's3cret' });
+    expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).json.taskmanagers).toBe(1);
+    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+    expect(await list.exited).toBe(1);
+    expect(list.output.stderr).toMatch(/401.*security\.token/);
+    const listWithToken = sluice(['list', '-m', `127.0.0.1:${port}`], { SLUICE_SECURITY_TOKEN: 's3cret' });
+    expect(await listWithToken.exited).toBe(0);
+  });
+
+  it('rejects unknown configuration keys and bad values at start, naming them', async () => {
+    const badEnv = sluice(['jobmanager', '--port', '0'], { SLUICE_HEARTBEAT_TIMEOUT: 'soon' });
+    expect(await badEnv.exited).toBe(1);
+    expect(badEnv.output.stderr).toMatch(/SLUICE_HEARTBEAT_TIMEOUT.*"heartbeat\.timeout"/);
+    const unknown = sluice(['jobmanager', '--port', '0'], { SLUICE_REST_PORTT: '1' });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output.stderr).toMatch(/SLUICE_REST_PORTT is not a configuration key/);
+    const file = sluice(['jobmanager', '--config', 'test/e2e/fixtures/unknown-key.yaml']);
+    expect(await file.exited).toBe(1);
+    expect(file.output.stderr).toMatch(/unknown configuration key "rest\.prot"/);
+  });
+});
