@@ -53,6 +53,13 @@ export interface JobClient {
   readonly jobId: string;
   getJobStatus(): Promise<JobStatus>;
   cancel(): Promise<void>;
+  /** Takes a savepoint (into `dir`, or `state.savepoints.dir`); resolves with its path. */
+  triggerSavepoint(dir?: string): Promise<string>;
+  /**
+   * Takes a savepoint and stops the job; resolves with the savepoint's path once the job has
+   * stopped. With `drain`, the max watermark is emitted first so every event-time timer fires.
+   */
+  stopWithSavepoint(dir?: string, drain?: boolean): Promise<string>;
   /** Resolves when the job finishes; rejects when it fails or is cancelled. */
   getJobExecutionResult(): Promise<JobExecutionResult>;
 }
@@ -65,6 +72,13 @@ export function embeddedJobClient(master: JobMaster, done: Promise<JobResult>): 
     cancel: async () => {
       master.cancel();
       await done;
+    },
+    triggerSavepoint: (dir) => master.triggerSavepoint(dir),
+    stopWithSavepoint: async (dir, drain = false) => {
+      const path = await master.stopWithSavepoint(dir, drain);
+      const result = await done;
+      if (result.status === 'FAILED') throw jobResultError(result);
+      return path;
     },
     getJobExecutionResult: async () => {
       const result = await done;

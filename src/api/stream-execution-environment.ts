@@ -3,7 +3,7 @@
 // over the plan.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { type JobResult, MiniCluster } from '../cluster/index.ts';
+import { type JobResult, jobOptionsFrom, MiniCluster, taskSettingsFrom } from '../cluster/index.ts';
 import {
   DataGeneratorSource,
   FileSource,
@@ -30,10 +30,13 @@ import {
   type Transformation,
 } from '../plan/index.ts';
 import { sourceOperatorFactory } from '../runtime/index.ts';
+import { CheckpointConfig } from './checkpoint-config.ts';
 import { DataStream } from './data-stream.ts';
 import { ExecutionConfig } from './execution-config.ts';
 import { embeddedJobClient, type JobClient, JobExecutionResult } from './job-client.ts';
 import { pipelineExecutor } from './pipeline-executor.ts';
+import type { RestartStrategyConfiguration } from './restart-strategies.ts';
+import type { StateBackend } from './state-backends.ts';
 
 function checkPositiveInt(what: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
@@ -144,6 +147,38 @@ export class StreamExecutionEnvironment {
   /** Disables operator chaining for the whole job. */
   disableOperatorChaining(): this {
     this.#chaining = false;
+    return this;
+  }
+
+  /**
+   * Takes a consistent checkpoint of all state every `intervalMs`; failures restart from the
+   * latest one (by default with the exponential-delay restart strategy).
+   */
+  enableCheckpointing(intervalMs: number, mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE' = 'EXACTLY_ONCE'): this {
+    if (!Number.isInteger(intervalMs) || intervalMs < 10) {
+      throw new IllegalArgumentError(
+        `enableCheckpointing(): interval must be an integer of at least 10 ms, got ${describeValue(intervalMs)}`,
+      );
+    }
+    this.#conf.set(CoreOptions.CHECKPOINTING_INTERVAL, intervalMs);
+    this.#conf.set(CoreOptions.CHECKPOINTING_MODE, mode);
+    return this;
+  }
+
+  /** Checkpoint settings (storage, pauses, timeouts, retention). */
+  getCheckpointConfig(): CheckpointConfig {
+    return new CheckpointConfig(this.#conf);
+  }
+
+  /** How the job restarts after failures. */
+  setRestartStrategy(strategy: RestartStrategyConfiguration): this {
+    strategy.applyTo(this.#conf);
+    return this;
+  }
+
+  /** Where keyed state lives: `new HashMapStateBackend()` (default) or `new EmbeddedLmdbStateBackend()`. */
+  setStateBackend(backend: StateBackend): this {
+    backend.applyTo(this.#conf);
     return this;
   }
 
@@ -331,12 +366,15 @@ export class StreamExecutionEnvironment {
       mode: program === undefined ? 'inline' : mode,
       typescript: program !== undefined && /\.[mc]?tsx?$/.test(program.moduleUrl),
     });
-    const master = cluster.submitJob(graph, program, {
-      bufferTimeout: this.#bufferTimeout,
-      bufferSize: this.#conf.get(CoreOptions.BUFFER_SIZE),
-      creditsPerChannel: this.#conf.get(CoreOptions.CREDITS_PER_CHANNEL),
-      autoWatermarkInterval: this.#config.getAutoWatermarkInterval(),
-    });
+    const master = cluster.submitJob(
+      graph,
+      program,
+      taskSettingsFrom(this.#conf, {
+        bufferTimeout: this.#bufferTimeout,
+        autoWatermarkInterval: this.#config.getAutoWatermarkInterval(),
+      }),
+      jobOptionsFrom(this.#conf),
+    );
     const done = master.result.finally(() => cluster.close());
     return recordResult(program, { client: embeddedJobClient(master, done), done });
   }

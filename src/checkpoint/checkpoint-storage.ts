@@ -70,7 +70,7 @@ export interface CheckpointMetadata {
   readonly savepoint: boolean;
   readonly operators: readonly OperatorMetadata[];
   readonly files: readonly StateFileHandle[];
-  /** Split enumerator states by source vertex id. */
+  /** Split enumerator states by source operator id. */
   readonly enumerators: Record<string, unknown>;
 }
 

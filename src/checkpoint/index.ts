@@ -33,6 +33,7 @@ export {
   type RestartHistory,
   type RestartStrategy,
 } from './restart-strategy.ts';
+export { checkRestoreCompatibility, type RestoreFiles, restoreFilesFor } from './restore-assignment.ts';
 export {
   decodeTaskState,
   encodeTaskState,

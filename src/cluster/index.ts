@@ -12,6 +12,8 @@ export { Dispatcher, NotFoundError, type RunJarRequest, type UploadedJar } from 
 export { FrameDecoder, type FrameHandler, FrameType, FrameWriter } from './frame-codec.ts';
 export { HeartbeatMonitor } from './heartbeat-monitor.ts';
 export { engineModuleUrl, JobBundleStore, linkJobBundle } from './job-bundle-store.ts';
+export { type CheckpointingHooks, JobCheckpointing } from './job-checkpointing.ts';
+export { jobOptionsFrom, restartStrategyFrom, taskSettingsFrom } from './job-configuration.ts';
 export {
   type ExecutionState,
   initialJobState,
@@ -23,7 +25,7 @@ export {
 } from './job-lifecycle.ts';
 export { JobManager } from './job-manager.ts';
 export type { SubtaskStatus } from './job-master.ts';
-export { JobMaster, type JobResult, type VertexStatus } from './job-master.ts';
+export { JobMaster, type JobOptions, type JobResult, type VertexStatus } from './job-master.ts';
 export { MiniCluster, type MiniClusterOptions } from './mini-cluster.ts';
 export type { TaskMetricsSample } from './protocol.ts';
 export { PROTOCOL_VERSION, type SlotCommand, type SlotReport } from './protocol.ts';

@@ -21,8 +21,18 @@ export interface JobLifecycleState {
   readonly status: JobStatus;
   /** Execution state per task key (`vertex:subtask`). */
   readonly tasks: ReadonlyMap<string, ExecutionState>;
-  /** The first failure (root cause). */
+  /** The first failure (root cause) of the current attempt, or the final one. */
   readonly failure: SerializedError | undefined;
+  /** Whether failures may restart the job (a restart strategy other than "none"). */
+  readonly restartable: boolean;
+  /** Restarts so far. */
+  readonly attempt: number;
+  /** Every failure that caused a restart or the end of the job, oldest first. */
+  readonly failures: readonly {
+    readonly error: SerializedError;
+    readonly time: number;
+    readonly attempt: number;
+  }[];
 }
 
 /** What happens to a job. */
@@ -34,18 +44,31 @@ export type JobEvent =
       readonly state: ExecutionState;
       readonly error?: SerializedError;
     }
-  | { readonly kind: 'failed'; readonly error: SerializedError }
+  /** A job-level failure; `recoverable: false` fails the job without a restart. */
+  | { readonly kind: 'failed'; readonly error: SerializedError; readonly recoverable?: boolean }
+  /** The restart strategy allows a restart (after the delay the JobMaster redeploys). */
+  | { readonly kind: 'restart'; readonly now: number }
+  /** The restart strategy gives up. */
+  | { readonly kind: 'give-up'; readonly reason: string; readonly now: number }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'teardown-timeout' };
 
 /** What the JobMaster must do. */
 export type JobCommand =
   | { readonly kind: 'cancel-tasks' }
+  /** Every task stopped after a failure: ask the restart strategy. */
+  | { readonly kind: 'decide-restart' }
   | { readonly kind: 'terminated'; readonly status: 'FINISHED' | 'FAILED' | 'CANCELED' };
 
 /** The initial state. */
-export function initialJobState(): JobLifecycleState {
-  return { status: 'CREATED', tasks: new Map(), failure: undefined };
+export function initialJobState(restartable = false): JobLifecycleState {
+  return { status: 'CREATED', tasks: new Map(), failure: undefined, restartable, attempt: 0, failures: [] };
+}
+
+/** After a failure, when every task has stopped: restart or fail. */
+function afterFailure(state: JobLifecycleState): { state: JobLifecycleState; commands: JobCommand[] } {
+  if (state.restartable) return { state, commands: [{ kind: 'decide-restart' }] };
+  return { state: { ...state, status: 'FAILED' }, commands: [{ kind: 'terminated', status: 'FAILED' }] };
 }
 
 const TERMINAL: ReadonlySet<ExecutionState> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -64,9 +87,33 @@ export function jobTransition(
   if (done) return { state, commands: [] };
   switch (event.kind) {
     case 'deployed': {
-      if (state.status !== 'CREATED') return { state, commands: [] };
+      if (state.status !== 'CREATED' && state.status !== 'RESTARTING') return { state, commands: [] };
       const tasks = new Map<string, ExecutionState>(event.tasks.map((t) => [t, 'DEPLOYING']));
-      return { state: { ...state, status: 'RUNNING', tasks }, commands: [] };
+      const attempt = state.status === 'RESTARTING' ? state.attempt + 1 : state.attempt;
+      return { state: { ...state, status: 'RUNNING', tasks, attempt, failure: undefined }, commands: [] };
+    }
+    case 'restart': {
+      if (state.status !== 'FAILING') return { state, commands: [] };
+      const failures =
+        state.failure === undefined
+          ? state.failures
+          : [...state.failures, { error: state.failure, time: event.now, attempt: state.attempt }];
+      return { state: { ...state, status: 'RESTARTING', failures }, commands: [] };
+    }
+    case 'give-up': {
+      if (state.status !== 'FAILING') return { state, commands: [] };
+      const failures =
+        state.failure === undefined
+          ? state.failures
+          : [...state.failures, { error: state.failure, time: event.now, attempt: state.attempt }];
+      const failure: SerializedError | undefined =
+        state.failure === undefined
+          ? undefined
+          : { ...state.failure, message: `${state.failure.message} (not restarted: ${event.reason})` };
+      return {
+        state: { ...state, status: 'FAILED', failures, failure },
+        commands: [{ kind: 'terminated', status: 'FAILED' }],
+      };
     }
     case 'task-state': {
       // Only deployed tasks report; anything else (a stale attempt, a message before deployment)
@@ -80,24 +127,37 @@ export function jobTransition(
         next = { ...next, status: 'FAILING', failure: state.failure ?? event.error };
         commands.push({ kind: 'cancel-tasks' });
       }
-      if (allTerminal(tasks)) {
-        const status =
-          next.status === 'FAILING' ? 'FAILED' : next.status === 'CANCELLING' ? 'CANCELED' : 'FINISHED';
+      if (allTerminal(tasks) && next.status !== 'RESTARTING') {
+        if (next.status === 'FAILING') {
+          const r = afterFailure(next);
+          return { state: r.state, commands: [...commands, ...r.commands] };
+        }
+        const status = next.status === 'CANCELLING' ? 'CANCELED' : 'FINISHED';
         next = { ...next, status };
         commands.push({ kind: 'terminated', status });
       }
       return { state: next, commands };
     }
     case 'failed': {
-      const next: JobLifecycleState = { ...state, status: 'FAILING', failure: state.failure ?? event.error };
-      if (state.tasks.size === 0 || allTerminal(state.tasks)) {
-        return { state: { ...next, status: 'FAILED' }, commands: [{ kind: 'terminated', status: 'FAILED' }] };
+      if (state.status === 'FAILING' || state.status === 'CANCELLING') {
+        return { state: { ...state, failure: state.failure ?? event.error }, commands: [] };
+      }
+      const recoverable = event.recoverable !== false && state.status !== 'CREATED';
+      const next: JobLifecycleState = {
+        ...state,
+        status: 'FAILING',
+        failure: state.failure ?? event.error,
+        restartable: state.restartable && recoverable,
+      };
+      if (state.status === 'RESTARTING' || state.tasks.size === 0 || allTerminal(state.tasks)) {
+        return afterFailure(next);
       }
       return { state: next, commands: [{ kind: 'cancel-tasks' }] };
     }
     case 'cancel': {
-      if (state.status === 'CANCELLING' || state.status === 'FAILING') return { state, commands: [] };
-      if (state.tasks.size === 0 || allTerminal(state.tasks)) {
+      if (state.status === 'CANCELLING') return { state, commands: [] };
+      if (state.status === 'FAILING' && !state.restartable) return { state, commands: [] };
+      if (state.status === 'RESTARTING' || state.tasks.size === 0 || allTerminal(state.tasks)) {
         return {
           state: { ...state, status: 'CANCELED' },
           commands: [{ kind: 'terminated', status: 'CANCELED' }],
@@ -106,12 +166,7 @@ export function jobTransition(
       return { state: { ...state, status: 'CANCELLING' }, commands: [{ kind: 'cancel-tasks' }] };
     }
     case 'teardown-timeout': {
-      if (state.status === 'FAILING') {
-        return {
-          state: { ...state, status: 'FAILED' },
-          commands: [{ kind: 'terminated', status: 'FAILED' }],
-        };
-      }
+      if (state.status === 'FAILING') return afterFailure(state);
       if (state.status === 'CANCELLING') {
         return {
           state: { ...state, status: 'CANCELED' },

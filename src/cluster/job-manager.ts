@@ -5,7 +5,7 @@
 import { type JobId, newJobId, type SerializedError } from '../core/index.ts';
 import type { JobProgram, StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
-import { JobMaster } from './job-master.ts';
+import { JobMaster, type JobOptions } from './job-master.ts';
 import type { SlotReport, TaskMetricsSample } from './protocol.ts';
 import type { AllocatedSlot, TaskManagerGateway } from './task-manager-gateway.ts';
 
@@ -87,6 +87,7 @@ export class JobManager {
     program: JobProgram | undefined,
     settings: TaskSettings,
     jobId: JobId = newJobId(),
+    options: JobOptions = {},
   ): JobMaster {
     const master = new JobMaster(
       jobId,
@@ -95,6 +96,7 @@ export class JobManager {
       settings,
       () => this.#channelIds++,
       (t, s) => this.#onOutput(t, s),
+      options,
     );
     this.#jobs.set(jobId, master);
     void master.result.then(() => this.#release(jobId));

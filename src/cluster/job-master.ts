@@ -2,6 +2,16 @@
 // subtasks in the slots the scheduler gave it (slot sharing: subtask i of every vertex in slot
 // i mod slots, whichever TaskManager holds it), wires channels, deploys, runs the source split
 // enumerators and follows the job's lifecycle to its end.
+import {
+  type CheckpointMetadata,
+  type CheckpointSettings,
+  checkRestoreCompatibility,
+  decideRestart,
+  type RestartHistory,
+  type RestartStrategy,
+  readMetadata,
+  restoreFilesFor,
+} from '../checkpoint/index.ts';
 import { assertNever, JobExecutionError, type SerializedError, serializeError } from '../core/index.ts';
 import type { SourceSplit, SplitEnumerator } from '../functions/index.ts';
 import {
@@ -17,6 +27,7 @@ import {
   type TaskDeployment,
   type TaskSettings,
 } from '../runtime/index.ts';
+import { JobCheckpointing } from './job-checkpointing.ts';
 import {
   type ExecutionState,
   initialJobState,
@@ -26,7 +37,7 @@ import {
   type JobStatus,
   jobTransition,
 } from './job-lifecycle.ts';
-import type { SlotReport, TaskMetricsSample } from './protocol.ts';
+import type { SlotCommand, SlotReport, TaskMetricsSample } from './protocol.ts';
 import type { AllocatedSlot } from './task-manager-gateway.ts';
 
 /** Outcome of a job. */
@@ -71,6 +82,28 @@ interface EnumeratorHandle {
 
 const TEARDOWN_TIMEOUT_MS = 10_000;
 
+/** Job-level settings of fault tolerance. */
+export interface JobOptions {
+  /** Checkpointing (settings.interval 0 = savepoints only). */
+  readonly checkpointing?: {
+    readonly settings: CheckpointSettings;
+    /** Base directory; checkpoints go to `<baseDir>/<jobId>/chk-<n>`. */
+    readonly baseDir: string;
+    readonly retainOnCancellation: boolean;
+  };
+  readonly restartStrategy?: RestartStrategy;
+  /** Start from this checkpoint or savepoint directory. */
+  readonly restoreFrom?: { readonly path: string; readonly allowNonRestoredState: boolean };
+  /** Default savepoint directory. */
+  readonly savepointDir?: string;
+}
+
+/** A checkpoint read back for a (re)start. */
+interface RestorePoint {
+  readonly dir: string;
+  readonly metadata: CheckpointMetadata;
+}
+
 /**
  * Runs one job on the slots of one or more TaskManagers.
  *
@@ -90,9 +123,16 @@ export class JobMaster {
   readonly #settings: TaskSettings;
   readonly #nextChannelId: () => number;
   readonly #onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
-  #state: JobLifecycleState = initialJobState();
+  #state: JobLifecycleState;
+  readonly #options: JobOptions;
+  readonly #checkpointing: JobCheckpointing;
+  #restartHistory: RestartHistory = { failures: [], attemptsSinceReset: 0, lastStart: Date.now() };
+  /** The checkpoint or savepoint the job started from (used until a checkpoint completes). */
+  #initialRestore: RestorePoint | undefined;
   #resolve!: (r: JobResult) => void;
   readonly #collected: unknown[] = [];
+  /** Collect batches already received (a recovered sink may send one again). */
+  readonly #collectedBatches = new Set<string>();
   readonly #enumerators = new Map<number, EnumeratorHandle>();
   #teardownTimer: NodeJS.Timeout | undefined;
   readonly #metrics = new Map<string, TaskMetricsSample>();
@@ -109,6 +149,7 @@ export class JobMaster {
     settings: TaskSettings,
     nextChannelId: () => number,
     onOutput: (text: string, stream: 'stdout' | 'stderr') => void,
+    options: JobOptions = {},
   ) {
     this.jobId = jobId;
     this.graph = graph;
@@ -117,6 +158,60 @@ export class JobMaster {
     this.#settings = settings;
     this.#nextChannelId = nextChannelId;
     this.#onOutput = onOutput;
+    this.#options = options;
+    const strategy = options.restartStrategy ?? { kind: 'none' };
+    this.#state = initialJobState(strategy.kind !== 'none');
+    const cp = options.checkpointing;
+    this.#checkpointing = new JobCheckpointing(
+      graph,
+      this.jobGraph,
+      jobId,
+      cp?.settings ?? {
+        interval: 0,
+        timeout: 600_000,
+        minPause: 0,
+        maxConcurrent: 1,
+        tolerableFailures: 0,
+        retained: 1,
+      },
+      cp?.baseDir ?? '',
+      {
+        runningTasks: () => this.#runningTasks(),
+        triggerSources: (checkpoint, stop) => {
+          const barrier = {
+            kind: 'barrier' as const,
+            checkpointId: checkpoint.id,
+            timestamp: checkpoint.timestamp,
+            savepoint: checkpoint.savepoint !== undefined,
+            targetDir: checkpoint.dir,
+          };
+          for (const v of this.jobGraph.vertices) {
+            if (!v.isSource) continue;
+            for (let i = 0; i < v.parallelism; i++) {
+              this.#send(this.#slotOf(i), {
+                t: 'trigger-checkpoint',
+                jobId,
+                vertexId: v.id,
+                subtask: i,
+                barrier,
+                stop,
+              });
+            }
+          }
+        },
+        snapshotEnumerators: (id) => {
+          const out: Record<string, unknown> = {};
+          for (const h of this.#enumerators.values()) {
+            out[this.graph.nodes[h.nodeId]!.operatorId] = h.enumerator.snapshotState(id);
+          }
+          return out;
+        },
+        notifyComplete: (id) => this.#broadcast({ t: 'checkpoint-complete', jobId, checkpointId: id }),
+        notifyAborted: (id) => this.#broadcast({ t: 'checkpoint-aborted', jobId, checkpointId: id }),
+        failJob: (reason) =>
+          this.#apply({ kind: 'failed', error: { name: 'CheckpointException', message: reason } }),
+      },
+    );
     this.result = new Promise((r) => {
       this.#resolve = r;
     });
@@ -196,11 +291,18 @@ export class JobMaster {
       if (this.#slots.length === 0) {
         throw new JobExecutionError(this.jobId, `job "${this.graph.jobName}" got no task slots to run in`);
       }
+      const restore = this.#options.restoreFrom;
+      if (restore !== undefined) {
+        const { dir, metadata } = readMetadata(restore.path);
+        checkRestoreCompatibility(metadata, dir, this.graph, restore.allowNonRestoredState);
+        this.#initialRestore = { dir, metadata };
+      }
       await this.#loadInSlots();
-      this.#startEnumerators();
-      this.#deploy();
+      this.#startEnumerators(this.#initialRestore);
+      this.#deploy(this.#initialRestore);
+      this.#checkpointing.start();
     } catch (e) {
-      this.#apply({ kind: 'failed', error: serializeError(e) });
+      this.#apply({ kind: 'failed', error: serializeError(e), recoverable: false });
     }
   }
 
@@ -224,7 +326,7 @@ export class JobMaster {
     );
   }
 
-  #startEnumerators(): void {
+  #startEnumerators(restore: RestorePoint | undefined): void {
     for (const vertex of this.jobGraph.vertices) {
       if (!vertex.isSource) continue;
       const nodeId = vertex.nodeIds[0]!;
@@ -245,12 +347,19 @@ export class JobMaster {
           nodeId,
           event,
         });
-      const enumerator = factory.source.createEnumerator({
+      const context = {
         currentParallelism: () => vertex.parallelism,
         registeredReaders: () => [...handle.readers],
-        assignSplit: (split, subtask) => send(subtask, { kind: 'add-splits', splits: [split] }),
-        signalNoMoreSplits: (subtask) => send(subtask, { kind: 'no-more-splits' }),
-      });
+        assignSplit: (split: SourceSplit, subtask: number) =>
+          send(subtask, { kind: 'add-splits', splits: [split] }),
+        signalNoMoreSplits: (subtask: number) => send(subtask, { kind: 'no-more-splits' }),
+      };
+      const operatorId = this.graph.nodes[nodeId]!.operatorId;
+      const saved = restore?.metadata.enumerators[operatorId];
+      const enumerator =
+        saved === undefined
+          ? factory.source.createEnumerator(context)
+          : factory.source.restoreEnumerator(context, saved);
       (handle as { enumerator: SplitEnumerator<SourceSplit, unknown> }).enumerator = enumerator;
       this.#enumerators.set(vertex.id, handle);
       void Promise.resolve(enumerator.start()).catch((e: unknown) =>
@@ -259,7 +368,7 @@ export class JobMaster {
     }
   }
 
-  #deploy(): void {
+  #deploy(restore: RestorePoint | undefined): void {
     const vertices = this.jobGraph.vertices;
     const deployments = vertices.map((v) =>
       Array.from({ length: v.parallelism }, () => ({
@@ -291,13 +400,16 @@ export class JobMaster {
     for (const v of vertices) {
       for (let i = 0; i < v.parallelism; i++) {
         const d = deployments[v.id]![i]!;
+        const files =
+          restore === undefined ? undefined : restoreFilesFor(restore.metadata, restore.dir, v.operatorIds);
         const deployment: TaskDeployment = {
           jobId: this.jobId,
           vertexId: v.id,
           subtaskIndex: i,
-          attempt: 0,
+          attempt: this.#state.attempt,
           inputs: d.inputs,
           outputs: [...d.outputs].map(([edgeId, channels]) => ({ edgeId, channels })),
+          ...(files === undefined ? {} : { restore: files }),
         };
         this.#send(this.#slotOf(i), { t: 'deploy', jobId: this.jobId, vertexId: v.id, deployment });
       }
@@ -320,6 +432,8 @@ export class JobMaster {
         return;
       }
       case 'task-state': {
+        // Reports of an earlier attempt (cancelled tasks of a restarted job) are stale.
+        if (report.attempt !== this.#state.attempt) return;
         const key = `${report.vertexId}:${report.subtask}`;
         const times = this.#taskTimes.get(key) ?? {};
         if (report.state === 'RUNNING') times.start = Date.now();
@@ -354,7 +468,21 @@ export class JobMaster {
       case 'print':
         this.#onOutput(report.text, report.stream);
         return;
+      case 'checkpoint-ack':
+        this.#checkpointing.onAck(`${report.vertexId}:${report.subtask}`, report.checkpointId, report.ack);
+        return;
+      case 'checkpoint-decline':
+        this.#checkpointing.onDecline(
+          `${report.vertexId}:${report.subtask}`,
+          report.checkpointId,
+          report.reason,
+        );
+        return;
       case 'collect':
+        if (report.batch !== undefined) {
+          if (this.#collectedBatches.has(report.batch)) return;
+          this.#collectedBatches.add(report.batch);
+        }
         for (const v of report.values) this.#collected.push(v);
         return;
       case 'slot-lost':
@@ -419,6 +547,77 @@ export class JobMaster {
     this.#apply({ kind: 'failed', error });
   }
 
+  /** Tasks of the current attempt when all of them run (checkpoints need every task). */
+  #runningTasks(): readonly string[] | undefined {
+    if (this.#state.status !== 'RUNNING' || this.#state.tasks.size === 0) return undefined;
+    for (const s of this.#state.tasks.values()) if (s !== 'RUNNING') return undefined;
+    return [...this.#state.tasks.keys()];
+  }
+
+  #broadcast(command: SlotCommand): void {
+    for (const slot of this.#slots) this.#send(slot, command);
+  }
+
+  /** Redeploys every task from the latest completed checkpoint (or the initial savepoint). */
+  async #restart(): Promise<void> {
+    if (this.#state.status !== 'RESTARTING') return;
+    try {
+      this.#broadcast({ t: 'reset-job', jobId: this.jobId });
+      for (const h of this.#enumerators.values()) {
+        await Promise.resolve()
+          .then(() => h.enumerator.close())
+          .catch(() => {});
+      }
+      this.#enumerators.clear();
+      const latest = this.#checkpointing.latest();
+      const restore = latest === undefined ? this.#initialRestore : readMetadata(latest.dir);
+      this.#restartHistory = { ...this.#restartHistory, lastStart: Date.now() };
+      await this.#loadInSlots();
+      if (this.#state.status !== 'RESTARTING') return;
+      this.#startEnumerators(restore);
+      this.#deploy(restore);
+    } catch (e) {
+      this.#apply({ kind: 'failed', error: serializeError(e), recoverable: false });
+    }
+  }
+
+  /** Checkpoint counts and history (REST, metrics). */
+  checkpointStats(): ReturnType<JobCheckpointing['stats']> {
+    return this.#checkpointing.stats();
+  }
+
+  /** Failures that restarted or ended the job, oldest first (REST exceptions history). */
+  get failureHistory(): JobLifecycleState['failures'] {
+    return this.#state.failures;
+  }
+
+  /** Restarts so far. */
+  get attempt(): number {
+    return this.#state.attempt;
+  }
+
+  /** Takes a savepoint; resolves with its directory. */
+  triggerSavepoint(dir?: string): Promise<string> {
+    return this.#checkpointing.triggerSavepoint(this.#savepointDir(dir), false, false);
+  }
+
+  /** Takes a savepoint and stops the job (the sources end; with `drain`, all event-time timers fire). */
+  stopWithSavepoint(dir?: string, drain = false): Promise<string> {
+    return this.#checkpointing.triggerSavepoint(this.#savepointDir(dir), true, drain);
+  }
+
+  #savepointDir(dir: string | undefined): string {
+    const d = dir ?? this.#options.savepointDir;
+    if (d === undefined || d === '') {
+      throw new JobExecutionError(
+        this.jobId,
+        'no savepoint directory: pass one, or set state.savepoints.dir in the configuration',
+        { code: 'NO_SAVEPOINT_DIRECTORY' },
+      );
+    }
+    return d;
+  }
+
   /** Cancels the job. */
   cancel(): void {
     this.#apply({ kind: 'cancel' });
@@ -443,8 +642,34 @@ export class JobMaster {
         );
         this.#teardownTimer.unref();
         return;
+      case 'decide-restart': {
+        if (this.#teardownTimer !== undefined) clearTimeout(this.#teardownTimer);
+        this.#checkpointing.abortAll('the job is restarting');
+        const now = Date.now();
+        const decision = decideRestart(
+          this.#options.restartStrategy ?? { kind: 'none' },
+          this.#restartHistory,
+          now,
+          Math.random(),
+        );
+        if (!decision.restart) {
+          this.#apply({ kind: 'give-up', reason: decision.reason, now });
+          return;
+        }
+        this.#restartHistory = decision.history;
+        this.#apply({ kind: 'restart', now });
+        setTimeout(() => void this.#restart(), decision.delay);
+        return;
+      }
       case 'terminated':
         if (this.#teardownTimer !== undefined) clearTimeout(this.#teardownTimer);
+        this.#checkpointing.stop(`the job is ${command.status}`);
+        if (
+          command.status === 'FINISHED' ||
+          (command.status === 'CANCELED' && !this.#options.checkpointing?.retainOnCancellation)
+        ) {
+          void this.#checkpointing.discardAll().catch(() => {});
+        }
         this.endTime = Date.now();
         for (const h of this.#enumerators.values()) {
           void Promise.resolve()

@@ -4,7 +4,7 @@ import { newJobId } from '../core/index.ts';
 import type { JobProgram, StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import { JobManager } from './job-manager.ts';
-import type { JobMaster } from './job-master.ts';
+import type { JobMaster, JobOptions } from './job-master.ts';
 import { type SlotMode, TaskManager } from './task-manager.ts';
 
 /** Options of a MiniCluster. */
@@ -52,10 +52,15 @@ export class MiniCluster {
   }
 
   /** Submits a job. Inline slots use `graph` directly instead of re-running the program. */
-  submitJob(graph: StreamGraph, program: JobProgram | undefined, settings: TaskSettings): JobMaster {
+  submitJob(
+    graph: StreamGraph,
+    program: JobProgram | undefined,
+    settings: TaskSettings,
+    options: JobOptions = {},
+  ): JobMaster {
     const jobId = newJobId();
     this.#inlineGraphs.set(jobId, graph);
-    const master = this.jobManager.submitJob(graph, program, settings, jobId);
+    const master = this.jobManager.submitJob(graph, program, settings, jobId, options);
     void master.result.then(() => this.#inlineGraphs.delete(jobId));
     return master;
   }

@@ -3,10 +3,17 @@
 // the same protocol can cross the network. PROTOCOL_VERSION changes when a message changes.
 import type { SerializedError } from '../core/index.ts';
 import type { JobProgram } from '../plan/index.ts';
-import type { OperatorEvent, TaskDeployment, TaskSettings, TaskState } from '../runtime/index.ts';
+import type {
+  Barrier,
+  CheckpointAck,
+  OperatorEvent,
+  TaskDeployment,
+  TaskSettings,
+  TaskState,
+} from '../runtime/index.ts';
 
 /** Version of the message protocol (also checked when a TaskManager connects over TCP). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Records counted by one task: sent with heartbeats and when the task ends. */
 export interface TaskMetricsSample {
@@ -44,6 +51,19 @@ export type SlotCommand =
     }
   | { readonly t: 'cancel-job'; readonly jobId: string }
   | { readonly t: 'release-job'; readonly jobId: string }
+  /** Drops the job's (cancelled) tasks but keeps its plan: a restart deploys new attempts. */
+  | { readonly t: 'reset-job'; readonly jobId: string }
+  /** Source tasks: inject a checkpoint barrier (and, for stop-with-savepoint, end the input). */
+  | {
+      readonly t: 'trigger-checkpoint';
+      readonly jobId: string;
+      readonly vertexId: number;
+      readonly subtask: number;
+      readonly barrier: Barrier;
+      readonly stop: { readonly drain: boolean } | undefined;
+    }
+  | { readonly t: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
+  | { readonly t: 'checkpoint-aborted'; readonly jobId: string; readonly checkpointId: number }
   /** Asks the slot for a `task-metrics` report of its running tasks. */
   | { readonly t: 'report-metrics' };
 
@@ -75,12 +95,28 @@ export type SlotReport =
     }
   | { readonly t: 'slot-lost'; readonly slot: number; readonly error: SerializedError }
   | {
+      readonly t: 'checkpoint-ack';
+      readonly jobId: string;
+      readonly vertexId: number;
+      readonly subtask: number;
+      readonly checkpointId: number;
+      readonly ack: CheckpointAck;
+    }
+  | {
+      readonly t: 'checkpoint-decline';
+      readonly jobId: string;
+      readonly vertexId: number;
+      readonly subtask: number;
+      readonly checkpointId: number;
+      readonly reason: string;
+    }
+  | {
       readonly t: 'print';
       readonly jobId: string;
       readonly text: string;
       readonly stream: 'stdout' | 'stderr';
     }
-  | { readonly t: 'collect'; readonly jobId: string; readonly values: unknown[] }
+  | { readonly t: 'collect'; readonly jobId: string; readonly values: unknown[]; readonly batch?: string }
   | {
       readonly t: 'task-metrics';
       readonly slot: number;

@@ -92,6 +92,27 @@ export class SlotRuntime {
       case 'release-job':
         this.#release(command.jobId);
         return;
+      case 'reset-job':
+        this.#reset(command.jobId);
+        return;
+      case 'trigger-checkpoint':
+        this.#jobs
+          .get(command.jobId)
+          ?.tasks.get(`${command.vertexId}:${command.subtask}`)
+          ?.triggerCheckpoint(command.barrier, command.stop);
+        return;
+      case 'checkpoint-complete': {
+        const job = this.#jobs.get(command.jobId);
+        if (job !== undefined)
+          for (const t of job.tasks.values()) t.notifyCheckpointComplete(command.checkpointId);
+        return;
+      }
+      case 'checkpoint-aborted': {
+        const job = this.#jobs.get(command.jobId);
+        if (job !== undefined)
+          for (const t of job.tasks.values()) t.notifyCheckpointAborted(command.checkpointId);
+        return;
+      }
       case 'report-metrics': {
         const samples: TaskMetricsSample[] = [];
         for (const job of this.#jobs.values())
@@ -109,6 +130,11 @@ export class SlotRuntime {
   }
 
   async #load(command: Extract<SlotCommand, { t: 'load-job' }>): Promise<void> {
+    if (this.#jobs.has(command.jobId)) {
+      // Already loaded (a restart of the job): the plan is the same.
+      this.#report({ t: 'job-loaded', jobId: command.jobId, slot: this.index });
+      return;
+    }
     let error: SerializedError | undefined;
     try {
       let graph = this.#inlineGraphs?.(command.jobId);
@@ -168,8 +194,15 @@ export class SlotRuntime {
         );
       },
       print: (text, stream) => this.#report({ t: 'print', jobId, text, stream }),
-      emitToClient: (values) => this.#report({ t: 'collect', jobId, values }),
+      emitToClient: (values, batch) =>
+        this.#report(
+          batch === undefined ? { t: 'collect', jobId, values } : { t: 'collect', jobId, values, batch },
+        ),
       sendOperatorEvent: (nodeId, event) => this.#report({ t: 'operator-event', ...base, nodeId, event }),
+      acknowledgeCheckpoint: (checkpointId, ack) =>
+        this.#report({ t: 'checkpoint-ack', ...base, checkpointId, ack }),
+      declineCheckpoint: (checkpointId, reason) =>
+        this.#report({ t: 'checkpoint-decline', ...base, checkpointId, reason }),
     });
     job.tasks.set(`${command.vertexId}:${deployment.subtaskIndex}`, task);
     const inputs = task.inputChannelIds();
@@ -185,6 +218,24 @@ export class SlotRuntime {
       this.#early.delete(key);
       for (const m of early) this.onNetworkMessage(m);
     }
+  }
+
+  /** Forgets the job's tasks and their channels, keeping its plan for the next attempt. */
+  #reset(jobId: string): void {
+    const job = this.#jobs.get(jobId);
+    if (job === undefined) return;
+    for (const task of job.tasks.values()) {
+      void task.cancel();
+      for (const ch of task.inputChannelIds()) {
+        this.#inputOwners.delete(ch);
+        this.#early.delete(`data:${ch}`);
+      }
+      for (const ch of task.outputChannelIds()) {
+        this.#outputOwners.delete(ch);
+        this.#early.delete(`credit:${ch}`);
+      }
+    }
+    job.tasks.clear();
   }
 
   #release(jobId: string): void {

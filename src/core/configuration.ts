@@ -54,6 +54,59 @@ function enumOption<T extends string>(
   };
 }
 
+function stringOption(key: string, defaultValue: string, description: string): ConfigOption<string> {
+  return {
+    key,
+    defaultValue,
+    description,
+    parse(raw) {
+      if (typeof raw !== 'string') {
+        throw new IllegalArgumentError(
+          `configuration "${key}": expected a string, got ${JSON.stringify(raw)}`,
+        );
+      }
+      return raw;
+    },
+  };
+}
+
+function boolOption(key: string, defaultValue: boolean, description: string): ConfigOption<boolean> {
+  return {
+    key,
+    defaultValue,
+    description,
+    parse(raw) {
+      if (raw === true || raw === 'true') return true;
+      if (raw === false || raw === 'false') return false;
+      throw new IllegalArgumentError(
+        `configuration "${key}": expected true or false, got ${JSON.stringify(raw)}`,
+      );
+    },
+  };
+}
+
+function numberOption(
+  key: string,
+  defaultValue: number,
+  min: number,
+  description: string,
+): ConfigOption<number> {
+  return {
+    key,
+    defaultValue,
+    description,
+    parse(raw) {
+      const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+        throw new IllegalArgumentError(
+          `configuration "${key}": expected a number >= ${min}, got ${JSON.stringify(raw)}`,
+        );
+      }
+      return n;
+    },
+  };
+}
+
 /** Every configuration option Sluice knows, by key. */
 export const CoreOptions = {
   /** Default parallelism of operators that do not set their own. */
@@ -104,6 +157,153 @@ export const CoreOptions = {
     32 * 1024,
     256,
     'Target size in bytes of a network buffer of serialized records.',
+  ),
+  /** Checkpoint interval; 0 disables checkpointing. */
+  CHECKPOINTING_INTERVAL: intOption(
+    'execution.checkpointing.interval',
+    0,
+    0,
+    'Milliseconds between the starts of two checkpoints; 0 disables checkpointing.',
+  ),
+  CHECKPOINTING_MODE: enumOption(
+    'execution.checkpointing.mode',
+    'EXACTLY_ONCE',
+    ['EXACTLY_ONCE', 'AT_LEAST_ONCE'] as const,
+    'EXACTLY_ONCE aligns barriers of multi-input tasks; AT_LEAST_ONCE does not (replays may duplicate).',
+  ),
+  CHECKPOINTING_TIMEOUT: intOption(
+    'execution.checkpointing.timeout',
+    600_000,
+    1,
+    'Milliseconds after which a checkpoint in progress is aborted.',
+  ),
+  CHECKPOINTING_MIN_PAUSE: intOption(
+    'execution.checkpointing.min-pause',
+    0,
+    0,
+    'Minimum milliseconds between the end of one checkpoint and the start of the next.',
+  ),
+  CHECKPOINTING_MAX_CONCURRENT: intOption(
+    'execution.checkpointing.max-concurrent-checkpoints',
+    1,
+    1,
+    'Checkpoints that may be in progress at the same time.',
+  ),
+  CHECKPOINTING_TOLERABLE_FAILURES: intOption(
+    'execution.checkpointing.tolerable-failed-checkpoints',
+    0,
+    0,
+    'Consecutive checkpoint failures tolerated before the job fails over.',
+  ),
+  CHECKPOINTING_UNALIGNED: boolOption(
+    'execution.checkpointing.unaligned.enabled',
+    false,
+    'Unaligned checkpoints: barriers overtake buffered data, which is stored with the checkpoint.',
+  ),
+  CHECKPOINTING_RETENTION: enumOption(
+    'execution.checkpointing.externalized-checkpoint-retention',
+    'DELETE_ON_CANCELLATION',
+    ['DELETE_ON_CANCELLATION', 'RETAIN_ON_CANCELLATION'] as const,
+    'Whether completed checkpoints are kept when the job is cancelled.',
+  ),
+  CHECKPOINTS_RETAINED: intOption('state.checkpoints.num-retained', 1, 1, 'Completed checkpoints kept.'),
+  CHECKPOINTS_DIRECTORY: stringOption(
+    'state.checkpoints.dir',
+    '',
+    'Directory (or file:// URI) of checkpoint storage; empty = a directory under the OS temp directory.',
+  ),
+  SAVEPOINT_DIRECTORY: stringOption('state.savepoints.dir', '', 'Default directory of savepoints.'),
+  SAVEPOINT_PATH: stringOption(
+    'execution.savepoint.path',
+    '',
+    'Savepoint or checkpoint to restore the job from.',
+  ),
+  SAVEPOINT_IGNORE_UNCLAIMED: boolOption(
+    'execution.savepoint.ignore-unclaimed-state',
+    false,
+    'Allow a savepoint with state of operators that no longer exist (--allowNonRestoredState).',
+  ),
+  STATE_BACKEND: stringOption(
+    'state.backend.type',
+    'hashmap',
+    'Keyed state backend: "hashmap" (heap) or "lmdb" (embedded, larger than memory).',
+  ),
+  STATE_BACKEND_DIR: stringOption(
+    'state.backend.lmdb.dir',
+    '',
+    'Directory of the embedded backend; empty = temp directory.',
+  ),
+  RESTART_STRATEGY: enumOption(
+    'restart-strategy.type',
+    'default',
+    ['default', 'none', 'fixed-delay', 'exponential-delay', 'failure-rate'] as const,
+    'How failed jobs restart; "default" = none without checkpointing, exponential-delay with it.',
+  ),
+  RESTART_ATTEMPTS: intOption(
+    'restart-strategy.fixed-delay.attempts',
+    1,
+    0,
+    'Restart attempts of fixed-delay.',
+  ),
+  RESTART_DELAY: intOption(
+    'restart-strategy.fixed-delay.delay',
+    1000,
+    0,
+    'Milliseconds between fixed-delay restarts.',
+  ),
+  RESTART_INITIAL_BACKOFF: intOption(
+    'restart-strategy.exponential-delay.initial-backoff',
+    1000,
+    0,
+    'First delay of exponential-delay restarts (ms).',
+  ),
+  RESTART_MAX_BACKOFF: intOption(
+    'restart-strategy.exponential-delay.max-backoff',
+    60_000,
+    0,
+    'Largest delay of exponential-delay restarts (ms).',
+  ),
+  RESTART_BACKOFF_MULTIPLIER: numberOption(
+    'restart-strategy.exponential-delay.backoff-multiplier',
+    1.5,
+    1,
+    'Factor between consecutive exponential-delay restarts.',
+  ),
+  RESTART_RESET_THRESHOLD: intOption(
+    'restart-strategy.exponential-delay.reset-backoff-threshold',
+    3_600_000,
+    0,
+    'Milliseconds of running without failure after which the backoff starts over.',
+  ),
+  RESTART_JITTER: numberOption(
+    'restart-strategy.exponential-delay.jitter-factor',
+    0.1,
+    0,
+    'Random jitter added to exponential-delay restarts, as a fraction of the delay.',
+  ),
+  RESTART_EXP_ATTEMPTS: intOption(
+    'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+    Number.MAX_SAFE_INTEGER,
+    0,
+    'Restart attempts of exponential-delay before the job fails.',
+  ),
+  RESTART_FAILURE_RATE_MAX: intOption(
+    'restart-strategy.failure-rate.max-failures-per-interval',
+    1,
+    1,
+    'Failures within the interval that still restart (failure-rate).',
+  ),
+  RESTART_FAILURE_RATE_INTERVAL: intOption(
+    'restart-strategy.failure-rate.failure-rate-interval',
+    60_000,
+    1,
+    'Interval of the failure-rate strategy (ms).',
+  ),
+  RESTART_FAILURE_RATE_DELAY: intOption(
+    'restart-strategy.failure-rate.delay',
+    1000,
+    0,
+    'Delay of failure-rate restarts (ms).',
   ),
   /** Where tasks run in the embedded cluster. */
   LOCAL_EXECUTION: enumOption(

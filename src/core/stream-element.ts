@@ -46,7 +46,16 @@ export class StreamRecord<T = unknown> {
 export type StreamEvent =
   | { readonly kind: 'watermark'; readonly timestamp: number }
   | { readonly kind: 'watermark-status'; readonly idle: boolean }
-  | { readonly kind: 'end-of-partition' };
+  | { readonly kind: 'end-of-partition' }
+  | {
+      readonly kind: 'barrier';
+      readonly checkpointId: number;
+      readonly timestamp: number;
+      /** Savepoints are checkpoints in the stable format, triggered by the user. */
+      readonly savepoint: boolean;
+      /** Directory where each task writes its state for this checkpoint. */
+      readonly targetDir: string;
+    };
 
 /** Event constant for the end of a subpartition. */
 export const END_OF_PARTITION: StreamEvent = Object.freeze({ kind: 'end-of-partition' });

@@ -109,3 +109,30 @@ export abstract class KeyedBroadcastProcessFunction<K, IN1, IN2, O> extends Abst
   abstract processBroadcastElement(value: IN2, ctx: KeyedBroadcastContext, out: Collector<O>): void;
   onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
 }
+
+/** What a function sees when its state is snapshotted. */
+export interface FunctionSnapshotContext {
+  readonly checkpointId: number;
+  readonly checkpointTimestamp: number;
+}
+
+/**
+ * A function that keeps part of its state in fields and copies it into operator state (from the
+ * runtime context) when a checkpoint is taken; restored state is available in `open()`.
+ *
+ * @example
+ * class Buffering extends ProcessFunction<number, number> implements CheckpointedFunction {
+ *   #buffer: number[] = [];
+ *   snapshotState() { const s = this.getRuntimeContext().getOperatorListState(desc); s.update(this.#buffer); }
+ *   processElement(v: number) { this.#buffer.push(v); }
+ * }
+ */
+export interface CheckpointedFunction {
+  snapshotState(context: FunctionSnapshotContext): void;
+}
+
+/** A function told when checkpoints complete (e.g. to commit side effects). */
+export interface CheckpointListener {
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void;
+}

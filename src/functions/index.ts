@@ -3,11 +3,14 @@
 export {
   AbstractRichFunction,
   BroadcastProcessFunction,
+  type CheckpointedFunction,
+  type CheckpointListener,
   type CoFlatMapFunction,
   type CoMapFunction,
   CoProcessFunction,
   type FilterFunction,
   type FlatMapFunction,
+  type FunctionSnapshotContext,
   KeyedBroadcastProcessFunction,
   KeyedCoProcessFunction,
   KeyedProcessFunction,
@@ -28,7 +31,15 @@ export type {
   RuntimeContext,
   TimerService,
 } from './runtime-context.ts';
-export type { Sink, SinkInitContext, SinkWriter, SinkWriterContext } from './sink.ts';
+export type {
+  Committer,
+  Sink,
+  SinkInitContext,
+  SinkWriter,
+  SinkWriterContext,
+  TwoPhaseCommittingSink,
+  TwoPhaseCommittingSinkWriter,
+} from './sink.ts';
 export type {
   Boundedness,
   InputStatus,
@@ -72,7 +83,10 @@ export {
   ProcessingTimeSessionWindows,
   type SessionWindowTimeGapExtractor,
 } from './windowing/session-window-assigner.ts';
-export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from './windowing/sliding-window-assigner.ts';
+export {
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+} from './windowing/sliding-window-assigner.ts';
 export { TimeEvictor } from './windowing/time-evictor.ts';
 export { TimeWindow } from './windowing/time-window.ts';
 export {
@@ -83,7 +97,10 @@ export {
   type TriggerContext,
   type TriggerResult,
 } from './windowing/trigger.ts';
-export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from './windowing/tumbling-window-assigner.ts';
+export {
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+} from './windowing/tumbling-window-assigner.ts';
 export type { Window, WindowSerializer } from './windowing/window.ts';
 export {
   isMergingWindowAssigner,

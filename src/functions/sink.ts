@@ -22,6 +22,8 @@ export interface SinkInitContext {
   /** Writes text to the job's standard output (the client's console). */
   printToStdout(text: string): void;
   printToStderr(text: string): void;
+  /** True when the job takes checkpoints: two-phase-commit writers then commit only at checkpoints. */
+  isCheckpointingEnabled(): boolean;
 }
 
 /**
@@ -32,4 +34,28 @@ export interface SinkInitContext {
  */
 export interface Sink<T> {
   createWriter(ctx: SinkInitContext): SinkWriter<T> | Promise<SinkWriter<T>>;
+}
+
+/**
+ * A writer whose output becomes visible only when a checkpoint completes (two-phase commit):
+ * `prepareCommit()` is called at each checkpoint barrier and returns what is ready to commit.
+ */
+export interface TwoPhaseCommittingSinkWriter<T, C> extends SinkWriter<T> {
+  prepareCommit(checkpointId: number): C[];
+}
+
+/** Makes prepared output visible. `commit` must be idempotent: after a recovery it may run again. */
+export interface Committer<C> {
+  commit(committables: C[]): void | Promise<void>;
+}
+
+/**
+ * A sink with exactly-once output: writes are pre-committed at the checkpoint barrier and
+ * committed once the checkpoint is complete (Flink's TwoPhaseCommittingSink).
+ */
+export interface TwoPhaseCommittingSink<T, C> extends Sink<T> {
+  createWriter(
+    ctx: SinkInitContext,
+  ): TwoPhaseCommittingSinkWriter<T, C> | Promise<TwoPhaseCommittingSinkWriter<T, C>>;
+  createCommitter(): Committer<C>;
 }

@@ -48,11 +48,14 @@ export {
   WindowOperator,
   type WindowOperatorSpec,
 } from './operators/window-operator.ts';
+export { type Barrier, CheckpointBarrierHandler } from './tasks/checkpoint-barrier-handler.ts';
 export {
+  type CheckpointAck,
   StreamTask,
   type TaskDeployment,
   type TaskEnvironment,
   type TaskMetrics,
+  type TaskRestore,
   type TaskSettings,
   type TaskState,
 } from './tasks/stream-task.ts';

@@ -18,8 +18,15 @@ export {
   normalizeKey,
 } from './key-group-assignment.ts';
 export {
+  createLmdbKeyedStateBackend,
+  type LmdbKeyedStateBackend,
+  type LmdbKeyedStateBackendOptions,
+  type LmdbStateBackendOptions,
+} from './lmdb-keyed-state-backend.ts';
+export {
   type BroadcastState,
   OperatorStateStore,
+  type OperatorStateStoreSnapshot,
   type ReadOnlyBroadcastState,
 } from './operator-state-store.ts';
 export {

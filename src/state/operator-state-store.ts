@@ -76,6 +76,12 @@ class MapBroadcastState<K, V> implements BroadcastState<K, V> {
   }
 }
 
+/** The checkpointed form of an operator state store. */
+export interface OperatorStateStoreSnapshot {
+  readonly lists?: Record<string, { readonly union: boolean; readonly items: unknown[] }>;
+  readonly broadcast?: Record<string, Array<[unknown, unknown]>>;
+}
+
 /**
  * Operator (non-keyed) state of one subtask.
  *
@@ -104,6 +110,48 @@ export class OperatorStateStore {
       this.#broadcast.set(descriptor.name, s);
     }
     return s as unknown as BroadcastState<K, V>;
+  }
+
+  /** A copy of every list and broadcast state (for a checkpoint). */
+  snapshot(): OperatorStateStoreSnapshot {
+    const lists: Record<string, { union: boolean; items: unknown[] }> = {};
+    for (const [name, { union, state }] of this.#lists) lists[name] = { union, items: [...state.list] };
+    const broadcast: Record<string, Array<[unknown, unknown]>> = {};
+    for (const [name, state] of this.#broadcast)
+      broadcast[name] = [...state.map.values()].map(([k, v]) => [k, v]);
+    return { lists, broadcast };
+  }
+
+  /**
+   * Restores from the snapshots of every old subtask (in subtask order): list state is split
+   * evenly among the new subtasks, union list state goes whole to each, broadcast state is taken
+   * from the first snapshot that has it (it is identical on every subtask).
+   */
+  restore(parts: readonly OperatorStateStoreSnapshot[], subtaskIndex: number, parallelism: number): void {
+    const all = new Map<string, { union: boolean; items: unknown[] }>();
+    for (const part of parts) {
+      for (const [name, list] of Object.entries(part.lists ?? {})) {
+        const acc = all.get(name) ?? { union: list.union, items: [] };
+        for (const item of list.items) acc.items.push(item);
+        all.set(name, acc);
+      }
+      for (const [name, entries] of Object.entries(part.broadcast ?? {})) {
+        if (this.#broadcast.has(name)) continue;
+        const state = new MapBroadcastState<unknown, unknown>();
+        for (const [k, v] of entries) state.put(k, v);
+        this.#broadcast.set(name, state);
+      }
+    }
+    for (const [name, { union, items }] of all) {
+      const state = new SimpleListState<unknown>();
+      if (union) state.list = items;
+      else {
+        const start = Math.floor((items.length * subtaskIndex) / parallelism);
+        const end = Math.floor((items.length * (subtaskIndex + 1)) / parallelism);
+        state.list = items.slice(start, end);
+      }
+      this.#lists.set(name, { union, state });
+    }
   }
 
   #list(descriptor: ListStateDescriptor<unknown>, union: boolean): SimpleListState<unknown> {

@@ -2,10 +2,37 @@
 // name starts with "."); it is committed by rename when it rolls or when the bounded input ends.
 
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IllegalArgumentError } from '../../core/index.ts';
-import type { Sink, SinkInitContext, SinkWriter } from '../../functions/index.ts';
+import type {
+  Committer,
+  SinkInitContext,
+  TwoPhaseCommittingSink,
+  TwoPhaseCommittingSinkWriter,
+} from '../../functions/index.ts';
+
+/** A finished part file waiting for its checkpoint to complete. */
+export interface FileCommittable {
+  /** The hidden in-progress name the data is in. */
+  readonly pending: string;
+  /** The visible name it gets when committed. */
+  readonly final: string;
+}
+
+/** Commits part files by renaming them; a file already renamed is skipped (idempotent). */
+class FileCommitter implements Committer<FileCommittable> {
+  commit(committables: FileCommittable[]): void {
+    for (const c of committables) {
+      if (existsSync(c.pending)) renameSync(c.pending, c.final);
+      else if (!existsSync(c.final)) {
+        throw new Error(
+          `FileSink: cannot commit ${c.final}: neither it nor its pending file ${c.pending} exists`,
+        );
+      }
+    }
+  }
+}
 
 /** Turns a record into the text of its line (without the newline). */
 export type RowEncoder<T> = (value: T) => string;
@@ -23,7 +50,7 @@ export function defaultRowEncoder(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
-class RowFileWriter<T> implements SinkWriter<T> {
+class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittable> {
   readonly #dir: string;
   readonly #encode: RowEncoder<T>;
   readonly #policy: RollingPolicy;
@@ -36,12 +63,16 @@ class RowFileWriter<T> implements SinkWriter<T> {
   #openedAt = 0;
   #buffer: string[] = [];
   #buffered = 0;
+  /** With checkpointing: closed part files that wait for a checkpoint. */
+  #closed: FileCommittable[] = [];
+  readonly #twoPhase: boolean;
 
   constructor(dir: string, encode: RowEncoder<T>, policy: RollingPolicy, ctx: SinkInitContext) {
     this.#dir = dir;
     this.#encode = encode;
     this.#policy = policy;
     this.#prefix = `part-${randomUUID().slice(0, 8)}-${ctx.getSubtaskId()}`;
+    this.#twoPhase = ctx.isCheckpointingEnabled();
     mkdirSync(dir, { recursive: true });
   }
 
@@ -76,12 +107,22 @@ class RowFileWriter<T> implements SinkWriter<T> {
     this.#buffered = 0;
   }
 
+  /** Closes the current part file; without checkpointing it becomes visible at once. */
   #commit(): void {
     if (this.#fd === undefined) return;
     this.#writeBuffer();
     closeSync(this.#fd);
     this.#fd = undefined;
-    renameSync(this.#inProgress, this.#final);
+    if (this.#twoPhase) this.#closed.push({ pending: this.#inProgress, final: this.#final });
+    else renameSync(this.#inProgress, this.#final);
+  }
+
+  /** At a checkpoint barrier: the current part file rolls; everything closed is ready to commit. */
+  prepareCommit(): FileCommittable[] {
+    this.#commit();
+    const ready = this.#closed;
+    this.#closed = [];
+    return ready;
   }
 
   flush(endOfInput: boolean): void {
@@ -121,11 +162,14 @@ export class RowFormatBuilder<T> {
     return this;
   }
 
-  build(): Sink<T> {
+  build(): TwoPhaseCommittingSink<T, FileCommittable> {
     const dir = this.#dir;
     const encode = this.#encode;
     const policy = this.#policy;
-    return { createWriter: (ctx) => new RowFileWriter(dir, encode, policy, ctx) };
+    return {
+      createWriter: (ctx) => new RowFileWriter(dir, encode, policy, ctx),
+      createCommitter: () => new FileCommitter(),
+    };
   }
 }
 

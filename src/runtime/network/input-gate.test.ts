@@ -92,7 +92,18 @@ describe('WatermarkValve', () => {
 });
 
 describe('InputGate', () => {
-  it('hands out buffers in arrival order across channels, returns credit, and tracks finished channels', () => {
+  const take = (gate: InputGate): Array<[number, number]> => {
+    // Consumes one whole buffer per turn, the way a task does, and returns [channel, byte].
+    const order: Array<[number, number]> = [];
+    for (let c = gate.nextChannel(); c !== undefined; c = gate.nextChannel()) {
+      order.push([c.id, c.queue.shift()![0]!]);
+      gate.release(c);
+      gate.done(c);
+    }
+    return order;
+  };
+
+  it('serves channels with data round-robin, returns credit, and tracks finished channels', () => {
     const sent: Array<[number, NetworkMessage]> = [];
     const gate = new InputGate([new InputChannel(7, 1, 0), new InputChannel(8, 2, 1)], {
       send: (slot, m) => sent.push([slot, m]),
@@ -102,12 +113,11 @@ describe('InputGate', () => {
     gate.onBuffer(7, buf(2));
     gate.onBuffer(8, buf(3));
     gate.onBuffer(99, buf(4)); // unknown channel: ignored
-    const order: number[] = [];
-    for (let next = gate.next(); next !== undefined; next = gate.next()) {
-      order.push(next.buffer[0]!);
-      gate.release(next.channel);
-    }
-    expect(order).toEqual([1, 2, 3]);
+    expect(take(gate)).toEqual([
+      [8, 1],
+      [7, 2],
+      [8, 3],
+    ]);
     expect(sent).toEqual([
       [1, { t: 'credit', ch: 8, n: 1 }],
       [0, { t: 'credit', ch: 7, n: 1 }],
@@ -119,5 +129,21 @@ describe('InputGate', () => {
     expect(gate.finishChannel(gate.byId.get(8)!)).toBe(true);
     expect(gate.allFinished).toBe(true);
     expect(gate.valves[0]).not.toBe(gate.valves[1]);
+  });
+
+  it('holds back a blocked channel until every channel is unblocked (barrier alignment)', () => {
+    const gate = new InputGate([new InputChannel(1, 1, 0), new InputChannel(2, 1, 0)], { send: () => {} });
+    const buf = (x: number) => new Uint8Array([x]);
+    gate.onBuffer(1, buf(10));
+    gate.onBuffer(2, buf(20));
+    gate.block(gate.byId.get(1)!);
+    gate.onBuffer(1, buf(11));
+    expect(take(gate)).toEqual([[2, 20]]);
+    expect(gate.hasData).toBe(false);
+    gate.unblockAll();
+    expect(take(gate)).toEqual([
+      [1, 10],
+      [1, 11],
+    ]);
   });
 });

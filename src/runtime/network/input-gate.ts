@@ -1,7 +1,17 @@
 // The receiving side of a task: its input channels, the buffers that arrived on them, and the
 // per-input watermark valve (minimum over non-idle, unfinished channels).
 import { MIN_WATERMARK } from '../../core/index.ts';
+import type { DecodedBuffer } from './buffer-codec.ts';
 import type { NetworkSender } from './network-message.ts';
+
+/** A decoded buffer being consumed, with the position reached. */
+export interface BufferCursor {
+  readonly decoded: DecodedBuffer;
+  /** Next record index. */
+  record: number;
+  /** Next index into the flat events array. */
+  event: number;
+}
 
 /** One upstream subtask's channel into this task. */
 export class InputChannel {
@@ -9,13 +19,22 @@ export class InputChannel {
   readonly input: 1 | 2;
   readonly sourceSlot: number;
   readonly queue: Uint8Array[] = [];
+  /** The buffer being consumed (kept when the channel is blocked in the middle of it). */
+  cursor: BufferCursor | undefined;
   watermark = MIN_WATERMARK;
   idle = false;
   finished = false;
+  /** Blocked by checkpoint barrier alignment: its data waits until the checkpoint is taken. */
+  blocked = false;
+  /** Listed in the gate's queue of channels with data. */
+  queued = false;
   constructor(id: number, input: 1 | 2, sourceSlot: number) {
     this.id = id;
     this.input = input;
     this.sourceSlot = sourceSlot;
+  }
+  get hasData(): boolean {
+    return this.cursor !== undefined || this.queue.length > 0;
   }
 }
 
@@ -47,14 +66,14 @@ export class WatermarkValve {
   }
 }
 
-/** All input channels of a task and the order in which buffers arrived. */
+/** All input channels of a task, and the channels that have data, in round-robin order. */
 export class InputGate {
   readonly channels: InputChannel[];
   readonly byId = new Map<number, InputChannel>();
   readonly valves: [WatermarkValve, WatermarkValve];
-  /** Channels with buffers, in arrival order (a channel appears once per buffer). */
-  readonly #ready: InputChannel[] = [];
-  #readyHead = 0;
+  /** Unblocked channels with data; each channel at most once. */
+  readonly #available: InputChannel[] = [];
+  #head = 0;
   readonly #sender: NetworkSender;
   #open: number;
   /** Buffers received (metrics). */
@@ -71,31 +90,59 @@ export class InputGate {
     this.#open = channels.length;
   }
 
+  #enqueue(c: InputChannel): void {
+    if (c.queued || c.blocked || !c.hasData) return;
+    c.queued = true;
+    this.#available.push(c);
+  }
+
   /** A buffer arrived from the network. */
   onBuffer(channelId: number, buffer: Uint8Array): void {
     const c = this.byId.get(channelId);
     if (c === undefined) return;
     c.queue.push(buffer);
-    this.#ready.push(c);
     this.buffersIn++;
+    this.#enqueue(c);
   }
 
   get hasData(): boolean {
-    return this.#readyHead < this.#ready.length;
+    return this.#head < this.#available.length;
   }
 
-  /** Takes the next buffer in arrival order. */
-  next(): { channel: InputChannel; buffer: Uint8Array } | undefined {
-    if (this.#readyHead >= this.#ready.length) return undefined;
-    const channel = this.#ready[this.#readyHead++]!;
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready.splice(0, this.#readyHead);
-      this.#readyHead = 0;
+  /** The next channel with data to consume; call `done(channel)` after consuming from it. */
+  nextChannel(): InputChannel | undefined {
+    while (this.#head < this.#available.length) {
+      const c = this.#available[this.#head++]!;
+      if (this.#head > 1024 && this.#head * 2 > this.#available.length) {
+        this.#available.splice(0, this.#head);
+        this.#head = 0;
+      }
+      c.queued = false;
+      if (!c.blocked && c.hasData) return c;
     }
-    return { channel, buffer: channel.queue.shift()! };
+    return undefined;
   }
 
-  /** Returns a credit for a consumed buffer. */
+  /** Puts a channel back in the round-robin if it still has data. */
+  done(channel: InputChannel): void {
+    this.#enqueue(channel);
+  }
+
+  /** Stops consuming a channel (barrier alignment). */
+  block(channel: InputChannel): void {
+    channel.blocked = true;
+  }
+
+  /** Resumes every blocked channel. */
+  unblockAll(): void {
+    for (const c of this.channels) {
+      if (!c.blocked) continue;
+      c.blocked = false;
+      this.#enqueue(c);
+    }
+  }
+
+  /** Returns a credit for a fully consumed buffer. */
   release(channel: InputChannel): void {
     if (!channel.finished) this.#sender.send(channel.sourceSlot, { t: 'credit', ch: channel.id, n: 1 });
   }

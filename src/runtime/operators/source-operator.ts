@@ -1,5 +1,7 @@
 // The head of a source task: drives a split-based SourceReader, assigns timestamps and generates
 // watermarks (per split when the reader asks for split outputs), and talks to the enumerator.
+
+import type { OperatorSnapshot } from '../../checkpoint/index.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, StreamRecord } from '../../core/index.ts';
 import type {
   InputStatus,
@@ -11,6 +13,7 @@ import type {
   WatermarkOutput,
   WatermarkStrategy,
 } from '../../functions/index.ts';
+import { ListStateDescriptor } from '../../state/index.ts';
 import { OneInputOperator, type OperatorEvent } from './stream-operator.ts';
 
 class SplitWatermarks implements WatermarkOutput {
@@ -27,6 +30,9 @@ class SplitWatermarks implements WatermarkOutput {
     this.idle = false;
   }
 }
+
+/** Operator list state holding the reader's splits (with positions) in a checkpoint. */
+const SPLITS_STATE = new ListStateDescriptor<unknown>('__sluice_source_splits__');
 
 /** Runs a Source's reader inside a task. */
 export class SourceOperator<T> extends OneInputOperator {
@@ -89,6 +95,11 @@ export class SourceOperator<T> extends OneInputOperator {
       sendSplitRequest: () => ctx.sendOperatorEvent({ kind: 'split-request' }),
     });
     await this.#reader.start();
+    // Splits restored from a checkpoint go back to the reader (positions included).
+    const restored = ctx.operatorState.getListState(SPLITS_STATE);
+    const splits = restored.get() as SourceSplit[];
+    if (splits.length > 0) this.#reader.addSplits(splits);
+    restored.clear();
     const interval = ctx.autoWatermarkInterval;
     if (interval > 0 && !this.#strategy.emitsNoWatermarks) {
       const tick = (time: number): void => {
@@ -124,6 +135,16 @@ export class SourceOperator<T> extends OneInputOperator {
       },
       releaseOutputForSplit: () => {},
     };
+  }
+
+  protected override prepareSnapshot(checkpointId: number): void {
+    this.ctx.operatorState.getListState(SPLITS_STATE).update(this.#reader.snapshotState(checkpointId));
+  }
+
+  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
+    const out = super.snapshotState(checkpointId, timestamp);
+    this.ctx.operatorState.getListState(SPLITS_STATE).clear();
+    return out;
   }
 
   /** Polls the reader once. */
@@ -177,7 +198,11 @@ export class SourceOperator<T> extends OneInputOperator {
     throw new Error('a source operator has no input');
   }
 
+  /** When false (stop-with-savepoint without drain), the end of input emits no max watermark. */
+  emitMaxWatermarkAtEnd = true;
+
   override finish(): void {
+    if (!this.emitMaxWatermarkAtEnd) return;
     if (this.#idleEmitted) this.ctx.output.emitWatermarkStatus(false);
     this.#emitted = MAX_WATERMARK;
     this.ctx.output.emitWatermark(MAX_WATERMARK);

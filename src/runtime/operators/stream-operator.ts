@@ -1,5 +1,7 @@
 // The lifecycle every operator follows inside a task, and the base class that gives operators
 // their runtime context, keyed state, timers and combined watermark.
+
+import type { OperatorSnapshot } from '../../checkpoint/index.ts';
 import {
   describeValue,
   IllegalArgumentError,
@@ -8,6 +10,8 @@ import {
   UserFunctionError,
 } from '../../core/index.ts';
 import type {
+  CheckpointedFunction,
+  CheckpointListener,
   Collector,
   OutputTag,
   RichFunction,
@@ -18,6 +22,7 @@ import type { OperatorFactory } from '../../plan/index.ts';
 import type {
   AggregatingStateDescriptor,
   KeyedStateBackend,
+  ListState,
   ListStateDescriptor,
   MapStateDescriptor,
   OperatorStateStore,
@@ -28,6 +33,7 @@ import type {
 import { VOID_NAMESPACE } from '../../state/index.ts';
 import { InternalTimerService, type Triggerable } from '../timers/internal-timer-service.ts';
 import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
+import { activeOperator, enterOperator, stateHandle } from './active-operator.ts';
 
 /** Where an operator emits records and watermarks. */
 export interface Output {
@@ -43,6 +49,10 @@ export interface OperatorContext {
   readonly taskName: string;
   readonly operatorName: string;
   readonly uid: string | undefined;
+  /** Identity of the operator's state in checkpoints (derived from its uid when set). */
+  readonly operatorId: string;
+  /** True when the job takes checkpoints. */
+  readonly checkpointingEnabled: boolean;
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;
@@ -61,7 +71,8 @@ export interface OperatorContext {
   /** Sends text to the client's standard output / error. */
   readonly print: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Sends collected values to the client (executeAndCollect). */
-  readonly emitToClient: (values: unknown[]) => void;
+  /** Sends collected values to the client; a `batch` id is delivered at most once. */
+  readonly emitToClient: (values: unknown[], batch?: string) => void;
   /** Sends an event to this operator's coordinator in the JobManager (source enumerators). */
   readonly sendOperatorEvent: (event: OperatorEvent) => void;
 }
@@ -90,6 +101,12 @@ export interface StreamOperator {
   readonly ctx: OperatorContext;
   /** An event from this operator's coordinator. */
   handleOperatorEvent?(event: OperatorEvent): void;
+  /** The operator's state at a checkpoint barrier (serialized by the task right away). */
+  snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot;
+  /** Restores state from the snapshots of every old subtask of this operator (before open()). */
+  restoreState(parts: readonly OperatorSnapshot[]): void;
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted(checkpointId: number): void;
 }
 
 /** A factory the runtime instantiates in every subtask. */
@@ -149,6 +166,10 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
   #runtimeContext: RuntimeContext | undefined;
   /** True for operators with two inputs (their watermark is the minimum of both). */
   protected twoInputs = false;
+  /** User functions opened by this operator (checkpoint hooks are forwarded to them). */
+  readonly #functions: unknown[] = [];
+  /** State objects of this subtask by descriptor (see stateFor). */
+  readonly #stateObjects = new Map<string, unknown>();
 
   get ctx(): OperatorContext {
     return this.#ctx!;
@@ -238,7 +259,26 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
           `operator "${this.ctx.operatorName}": timers are only supported on keyed streams; apply keyBy() first`,
         );
       }
-      this.#timers = new InternalTimerService<string>(backend, this.ctx.processingTime, this);
+      // Timers fire with this subtask marked as running (its state handles resolve to it).
+      const target: Triggerable<string> = {
+        onEventTime: (t) => {
+          const previous = enterOperator(this);
+          try {
+            this.onEventTime(t);
+          } finally {
+            enterOperator(previous);
+          }
+        },
+        onProcessingTime: (t) => {
+          const previous = enterOperator(this);
+          try {
+            this.onProcessingTime(t);
+          } finally {
+            enterOperator(previous);
+          }
+        },
+      };
+      this.#timers = new InternalTimerService<string>(backend, this.ctx.processingTime, target);
     }
     return this.#timers;
   }
@@ -264,38 +304,123 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
   }
 
   /** The RuntimeContext handed to user functions. */
+  /** @internal the keyed or operator state of this subtask for a descriptor name. */
+  stateFor(name: string, create: () => unknown): unknown {
+    let s = this.#stateObjects.get(name);
+    if (s === undefined) {
+      const previous = enterOperator(this);
+      try {
+        s = create();
+      } finally {
+        enterOperator(previous);
+      }
+      this.#stateObjects.set(name, s);
+    }
+    return s;
+  }
+
+  /**
+   * The RuntimeContext handed to user functions. Its answers and the state handles it returns
+   * follow the subtask that is running (see active-operator.ts), so a function object shared by
+   * parallel subtasks in one thread still sees its own subtask's state.
+   */
   runtimeContext(): RuntimeContext {
     if (this.#runtimeContext !== undefined) return this.#runtimeContext;
-    const ctx = this.ctx;
+    const own = this.ctx;
+    const ctxOf = (): OperatorContext =>
+      ((activeOperator() as AbstractStreamOperator | undefined) ?? this).ctx;
     const keyed = <S>(d: StateDescriptor<S>): S => {
-      if (ctx.keyedBackend === undefined) {
+      if (own.keyedBackend === undefined) {
         throw new IllegalArgumentError(
-          `operator "${ctx.operatorName}": keyed state "${d.name}" is only available on a KeyedStream; apply keyBy() first`,
+          `operator "${own.operatorName}": keyed state "${d.name}" is only available on a KeyedStream; apply keyBy() first`,
         );
       }
-      return ctx.keyedBackend.getPartitionedState(d);
+      return stateHandle<S>(d.kind, this, `keyed:${d.name}`, () => {
+        const c = ctxOf();
+        return c.keyedBackend!.getPartitionedState(d);
+      });
     };
     this.#runtimeContext = {
-      getTaskName: () => ctx.taskName,
-      getIndexOfThisSubtask: () => ctx.subtaskIndex,
-      getNumberOfParallelSubtasks: () => ctx.parallelism,
-      getMaxNumberOfParallelSubtasks: () => ctx.maxParallelism,
-      getAttemptNumber: () => ctx.attemptNumber,
-      getJobId: () => ctx.jobId,
+      getTaskName: () => ctxOf().taskName,
+      getIndexOfThisSubtask: () => ctxOf().subtaskIndex,
+      getNumberOfParallelSubtasks: () => ctxOf().parallelism,
+      getMaxNumberOfParallelSubtasks: () => ctxOf().maxParallelism,
+      getAttemptNumber: () => ctxOf().attemptNumber,
+      getJobId: () => ctxOf().jobId,
       getState: <T>(d: ValueStateDescriptor<T>) => keyed(d),
       getListState: <T>(d: ListStateDescriptor<T>) => keyed(d),
       getMapState: <K, V>(d: MapStateDescriptor<K, V>) => keyed(d),
       getReducingState: <T>(d: ReducingStateDescriptor<T>) => keyed(d),
       getAggregatingState: <IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>) => keyed(d),
-      getOperatorListState: <T>(d: ListStateDescriptor<T>) => ctx.operatorState.getListState(d),
-      getUnionListState: <T>(d: ListStateDescriptor<T>) => ctx.operatorState.getUnionListState(d),
+      getOperatorListState: <T>(d: ListStateDescriptor<T>) =>
+        stateHandle<ListState<T>>('list', this, `list:${d.name}`, () =>
+          ctxOf().operatorState.getListState(d),
+        ),
+      getUnionListState: <T>(d: ListStateDescriptor<T>) =>
+        stateHandle<ListState<T>>('list', this, `union:${d.name}`, () =>
+          ctxOf().operatorState.getUnionListState(d),
+        ),
     };
     return this.#runtimeContext;
+  }
+
+  snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
+    for (const fn of this.#functions) {
+      const f = fn as Partial<CheckpointedFunction>;
+      if (typeof f.snapshotState === 'function') {
+        try {
+          f.snapshotState({ checkpointId, checkpointTimestamp: timestamp });
+        } catch (e) {
+          throw operatorError(this.ctx, e, `snapshotState() of checkpoint ${checkpointId}`);
+        }
+      }
+    }
+    this.prepareSnapshot(checkpointId);
+    const out: OperatorSnapshot = {};
+    const backend = this.ctx.keyedBackend;
+    if (backend !== undefined) out.keyed = backend.snapshot();
+    if (this.#timers !== undefined) out.timers = this.#timers.snapshot();
+    const ops = this.ctx.operatorState.snapshot();
+    if (ops.lists !== undefined && Object.keys(ops.lists).length > 0) out.lists = ops.lists;
+    if (ops.broadcast !== undefined && Object.keys(ops.broadcast).length > 0) out.broadcast = ops.broadcast;
+    return out;
+  }
+
+  /** Hook for operators that move fields into operator state before a snapshot. */
+  protected prepareSnapshot(_checkpointId: number): void {}
+
+  restoreState(parts: readonly OperatorSnapshot[]): void {
+    const backend = this.ctx.keyedBackend;
+    if (backend !== undefined) {
+      backend.restore(parts.flatMap((p) => (p.keyed === undefined ? [] : [p.keyed])));
+      for (const p of parts) if (p.timers !== undefined) this.timers().restore(p.timers);
+    }
+    this.ctx.operatorState.restore(
+      parts.map((p) => ({
+        ...(p.lists === undefined ? {} : { lists: p.lists }),
+        ...(p.broadcast === undefined ? {} : { broadcast: p.broadcast }),
+      })),
+      this.ctx.subtaskIndex,
+      this.ctx.parallelism,
+    );
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const fn of this.#functions) {
+      const f = fn as Partial<CheckpointListener>;
+      if (typeof f.notifyCheckpointComplete === 'function') await f.notifyCheckpointComplete(checkpointId);
+    }
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const fn of this.#functions)
+      (fn as Partial<CheckpointListener>).notifyCheckpointAborted?.(checkpointId);
   }
 
   /** Opens a user function (sets its runtime context, calls open). */
   protected async openFunction(fn: unknown): Promise<void> {
     if (fn === null || typeof fn !== 'object') return;
+    this.#functions.push(fn);
     const rich = fn as RichFunction & { setRuntimeContext?: (c: RuntimeContext) => void };
     rich.setRuntimeContext?.(this.runtimeContext());
     try {

@@ -2,6 +2,7 @@
 // record writers towards other tasks, and a router for fan-out and side outputs.
 import { END_OF_PARTITION, StreamRecord } from '../../core/index.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
+import { enterOperator, type StateOwner } from '../operators/active-operator.ts';
 import {
   describeRecord,
   type Output,
@@ -24,10 +25,13 @@ export class ChainingOutput implements Output {
     r.value = record.value;
     r.timestamp = record.timestamp;
     r.kind = record.kind;
+    const previous = enterOperator(this.#op as unknown as StateOwner);
     try {
       this.#op.processElement(r);
     } catch (e) {
       throw operatorError(this.#op.ctx, e, `record ${describeRecord(record.value)}`);
+    } finally {
+      enterOperator(previous);
     }
   }
   collectSide(): void {}

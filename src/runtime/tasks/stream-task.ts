@@ -1,6 +1,16 @@
 // A task runs one subtask of a vertex: its operator chain, its input gate and its output
 // channels, as a mailbox: input buffers, timers and control actions are processed one at a time,
 // in bounded batches, yielding to the event loop in between.
+
+import { join } from 'node:path';
+import {
+  decodeTaskState,
+  encodeTaskState,
+  type OperatorSnapshot,
+  readStateFile,
+  STATE_FORMAT_VERSION,
+  writeFileAtomic,
+} from '../../checkpoint/index.ts';
 import {
   MAX_WATERMARK,
   type SerializedError,
@@ -9,12 +19,13 @@ import {
   serializeError,
 } from '../../core/index.ts';
 import type { JobVertex, StreamGraph, StreamNode } from '../../plan/index.ts';
-import { HeapKeyedStateBackend, keyGroupRangeForOperator, OperatorStateStore } from '../../state/index.ts';
+import { createKeyedStateBackend, keyGroupRangeForOperator, OperatorStateStore } from '../../state/index.ts';
 import type { BufferCodec } from '../network/buffer-codec.ts';
 import { InputChannel, InputGate } from '../network/input-gate.ts';
 import type { NetworkSender } from '../network/network-message.ts';
 import { OutputChannel, type OutputChannelSettings } from '../network/output-channel.ts';
 import { RecordWriter } from '../network/record-writer.ts';
+import { enterOperator, type StateOwner } from '../operators/active-operator.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import {
   describeRecord,
@@ -27,6 +38,7 @@ import {
 } from '../operators/stream-operator.ts';
 import { SystemProcessingTimeService } from '../timers/processing-time-service.ts';
 import { ChainingOutput, OutputRouter, RecordWriterOutput } from './chain-outputs.ts';
+import { type Barrier, CheckpointBarrierHandler } from './checkpoint-barrier-handler.ts';
 
 /** Where a task's channels are: what the JobManager decided at deployment. */
 export interface TaskDeployment {
@@ -44,6 +56,23 @@ export interface TaskDeployment {
     readonly edgeId: number;
     readonly channels: readonly { readonly channelId: number; readonly targetSlot: number }[];
   }[];
+  /** State to restore before the operators open (from a checkpoint or savepoint). */
+  readonly restore?: TaskRestore;
+}
+
+/** The state files a task restores from: every old subtask's file holding one of its operators. */
+export interface TaskRestore {
+  readonly checkpointId: number;
+  readonly dir: string;
+  /** In old-subtask order per vertex. */
+  readonly files: readonly { readonly file: string; readonly operatorIds: readonly string[] }[];
+}
+
+/** What a task reports when its part of a checkpoint is written. */
+export interface CheckpointAck {
+  readonly file: string;
+  readonly bytes: number;
+  readonly operatorIds: readonly string[];
 }
 
 /** Lifecycle states a task reports. */
@@ -55,6 +84,11 @@ export interface TaskSettings {
   readonly bufferSize: number;
   readonly creditsPerChannel: number;
   readonly autoWatermarkInterval: number;
+  readonly checkpointingEnabled: boolean;
+  readonly checkpointMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** Keyed state backend kind and its options. */
+  readonly stateBackend: string;
+  readonly stateBackendOptions: Readonly<Record<string, unknown>>;
 }
 
 /** What a task needs from the slot that runs it. */
@@ -67,8 +101,11 @@ export interface TaskEnvironment {
   readonly codec: BufferCodec;
   reportState(state: TaskState, error?: SerializedError): void;
   print(text: string, stream: 'stdout' | 'stderr'): void;
-  emitToClient(values: unknown[]): void;
+  /** `batch` identifies a batch that may be sent again after a recovery (sent once to the client). */
+  emitToClient(values: unknown[], batch?: string): void;
   sendOperatorEvent(nodeId: number, event: OperatorEvent): void;
+  acknowledgeCheckpoint(checkpointId: number, ack: CheckpointAck): void;
+  declineCheckpoint(checkpointId: number, reason: string): void;
 }
 
 /** Metrics of one task. */
@@ -106,6 +143,9 @@ export class StreamTask {
   #flushTimer: NodeJS.Timeout | undefined;
   readonly #record = new StreamRecord<unknown>(undefined);
   #waitingForOutput = false;
+  #barriers: CheckpointBarrierHandler | undefined;
+  /** Operator ids of the chain, in chain order. */
+  #operatorIds: string[] = [];
 
   constructor(env: TaskEnvironment) {
     this.env = env;
@@ -153,6 +193,8 @@ export class StreamTask {
   async start(): Promise<void> {
     try {
       this.#build();
+      const restore = this.env.deployment.restore;
+      if (restore !== undefined) await this.#restore(restore);
       for (let i = this.#operators.length - 1; i >= 0; i--) await this.#operators[i]!.open();
       if (this.#state !== 'CREATED') return;
       this.#state = 'RUNNING';
@@ -243,7 +285,14 @@ export class StreamTask {
     else {
       const channels = deployment.inputs.map((i) => new InputChannel(i.channelId, i.input, i.sourceSlot));
       this.#gate = new InputGate(channels, this.env.network);
+      this.#barriers = new CheckpointBarrierHandler(
+        this.#gate,
+        this.env.settings.checkpointMode === 'EXACTLY_ONCE',
+        (barrier) => this.#performCheckpoint(barrier),
+        (id, reason) => this.env.declineCheckpoint(id, reason),
+      );
     }
+    this.#operatorIds = nodes.map((n) => n.operatorId);
   }
 
   #context(node: StreamNode, output: Output): OperatorContext {
@@ -254,6 +303,8 @@ export class StreamTask {
       taskName: this.name,
       operatorName: node.name,
       uid: node.uid,
+      operatorId: node.operatorId,
+      checkpointingEnabled: settings.checkpointingEnabled,
       subtaskIndex: deployment.subtaskIndex,
       parallelism: vertex.parallelism,
       maxParallelism: node.maxParallelism,
@@ -261,11 +312,19 @@ export class StreamTask {
       output,
       keySelectors: node.keySelectors,
       keyedBackend: keyed
-        ? new HeapKeyedStateBackend(
-            node.maxParallelism,
-            keyGroupRangeForOperator(node.maxParallelism, node.parallelism, deployment.subtaskIndex),
-            () => this.#pts.now(),
-          )
+        ? createKeyedStateBackend(settings.stateBackend, {
+            maxParallelism: node.maxParallelism,
+            keyGroupRange: keyGroupRangeForOperator(
+              node.maxParallelism,
+              node.parallelism,
+              deployment.subtaskIndex,
+            ),
+            clock: () => this.#pts.now(),
+            jobId: deployment.jobId,
+            operatorId: node.operatorId,
+            subtaskIndex: deployment.subtaskIndex,
+            options: settings.stateBackendOptions,
+          })
         : undefined,
       operatorState: new OperatorStateStore(),
       processingTime: this.#pts,
@@ -273,7 +332,7 @@ export class StreamTask {
       mailbox: (action) => this.mailbox(action),
       failTask: (error) => this.#fail(error),
       print: (text, stream) => this.env.print(text, stream),
-      emitToClient: (values) => this.env.emitToClient(values),
+      emitToClient: (values, batch) => this.env.emitToClient(values, batch),
       sendOperatorEvent: (event) => this.env.sendOperatorEvent(node.id, event),
     };
   }
@@ -313,9 +372,14 @@ export class StreamTask {
     const deadline = performance.now() + BATCH_MILLIS;
     const before = source.recordsOut;
     let status: string = 'MORE_AVAILABLE';
-    do {
-      status = source.emitNext();
-    } while (status === 'MORE_AVAILABLE' && this.#outputsAvailable() && performance.now() < deadline);
+    const previous = enterOperator(source as unknown as StateOwner);
+    try {
+      do {
+        status = source.emitNext();
+      } while (status === 'MORE_AVAILABLE' && this.#outputsAvailable() && performance.now() < deadline);
+    } finally {
+      enterOperator(previous);
+    }
     this.metrics.numRecordsOut += source.recordsOut - before;
     if (status === 'END_OF_INPUT') {
       void this.#finish();
@@ -334,10 +398,11 @@ export class StreamTask {
 
   #runInput(gate: InputGate): void {
     const deadline = performance.now() + BATCH_MILLIS;
-    while (gate.hasData && this.#state === 'RUNNING') {
-      const next = gate.next()!;
-      this.#processBuffer(next.channel, next.buffer);
-      gate.release(next.channel);
+    while (this.#state === 'RUNNING') {
+      const channel = gate.nextChannel();
+      if (channel === undefined) break;
+      this.#processChannel(gate, channel);
+      gate.done(channel);
       if (!this.#outputsAvailable()) {
         this.#waitingForOutput = true;
         return;
@@ -353,21 +418,38 @@ export class StreamTask {
     else this.#flushAll();
   }
 
-  #processBuffer(channel: InputChannel, buffer: Uint8Array): void {
-    const { values, timestamps, kinds, events } = this.env.codec.decode(buffer);
+  /**
+   * Consumes the rest of the channel's current buffer (or its next one). Stops early, keeping
+   * its position, when a checkpoint barrier blocks the channel.
+   */
+  #processChannel(gate: InputGate, channel: InputChannel): void {
+    let cursor = channel.cursor;
+    if (cursor === undefined) {
+      cursor = { decoded: this.env.codec.decode(channel.queue.shift()!), record: 0, event: 0 };
+      channel.cursor = cursor;
+    }
+    const { values, timestamps, kinds, events } = cursor.decoded;
     const head = this.#head;
     const input = channel.input;
     const record = this.#record;
     const n = values.length;
-    let ev = 0;
-    let nextEvent = events === null ? -1 : (events[0] as number);
-    let i = 0;
+    const first = cursor.record;
+    const previous = enterOperator(head as unknown as StateOwner);
+    let ev = cursor.event;
+    let nextEvent = events !== null && ev < events.length ? (events[ev] as number) : -1;
+    let i = first;
     try {
       for (; i < n; i++) {
         while (i === nextEvent) {
-          this.#handleEvent(channel, events![ev + 1] as StreamEvent);
+          const block = this.#handleEvent(channel, events![ev + 1] as StreamEvent);
           ev += 2;
           nextEvent = ev < events!.length ? (events![ev] as number) : -1;
+          if (block) {
+            cursor.record = i;
+            cursor.event = ev;
+            this.metrics.numRecordsIn += i - first;
+            return;
+          }
         }
         record.value = values[i];
         record.timestamp = timestamps === null ? undefined : timestamps[i];
@@ -378,15 +460,25 @@ export class StreamTask {
       }
     } catch (e) {
       throw operatorError(head.ctx, e, `record ${describeRecord(values[i])}`);
+    } finally {
+      enterOperator(previous);
     }
-    this.metrics.numRecordsIn += n;
+    this.metrics.numRecordsIn += n - first;
     while (events !== null && ev < events.length) {
-      this.#handleEvent(channel, events[ev + 1] as StreamEvent);
+      const block = this.#handleEvent(channel, events[ev + 1] as StreamEvent);
       ev += 2;
+      if (block) {
+        cursor.record = n;
+        cursor.event = ev;
+        return;
+      }
     }
+    channel.cursor = undefined;
+    gate.release(channel);
   }
 
-  #handleEvent(channel: InputChannel, event: StreamEvent): void {
+  /** Handles an in-band event; returns true when the channel must stop being consumed. */
+  #handleEvent(channel: InputChannel, event: StreamEvent): boolean {
     const gate = this.#gate!;
     const valve = gate.valves[channel.input - 1]!;
     switch (event.kind) {
@@ -394,7 +486,7 @@ export class StreamTask {
         channel.watermark = event.timestamp;
         const wm = valve.combined();
         if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
-        return;
+        return false;
       }
       case 'watermark-status': {
         channel.idle = event.idle;
@@ -402,20 +494,115 @@ export class StreamTask {
         if (change !== undefined) this.#head.processWatermarkStatus(change, channel.input);
         const wm = valve.combined();
         if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
-        return;
+        return false;
       }
       case 'end-of-partition': {
         channel.watermark = MAX_WATERMARK;
         gate.finishChannel(channel);
         const wm = valve.combined();
         if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
-        return;
+        this.#barriers?.onChannelFinished();
+        return false;
       }
+      case 'barrier':
+        return this.#barriers!.onBarrier(channel, event);
       default: {
         const never: never = event;
         throw new Error(`unknown event ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Source tasks: the coordinator triggers a checkpoint (in order with split assignments). */
+  triggerCheckpoint(barrier: Barrier, stop: { drain: boolean } | undefined): void {
+    this.mailbox(() => {
+      if (this.#state !== 'RUNNING' || this.#source === undefined) {
+        this.env.declineCheckpoint(barrier.checkpointId, `task ${this.name} is ${this.#state}`);
+        return;
+      }
+      this.#performCheckpoint(barrier);
+      if (stop !== undefined) {
+        // stop-with-savepoint: the source ends here; without drain no max watermark is emitted.
+        this.#source.emitMaxWatermarkAtEnd = stop.drain;
+        void this.#finish();
+      }
+    });
+  }
+
+  /** The coordinator completed a checkpoint: operators may commit side effects. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.mailbox(() => {
+      void (async () => {
+        for (const op of this.#operators) await op.notifyCheckpointComplete(checkpointId);
+      })().catch((e: unknown) => this.#fail(e));
+    });
+  }
+
+  /** The coordinator gave up on a checkpoint. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.mailbox(() => {
+      this.#barriers?.abort(checkpointId);
+      for (const op of this.#operators) op.notifyCheckpointAborted(checkpointId);
+    });
+  }
+
+  /**
+   * Takes this task's snapshot at the barrier: operator state is serialized synchronously, the
+   * barrier goes downstream, and the file is written asynchronously before acknowledging.
+   */
+  #performCheckpoint(barrier: Barrier): void {
+    const { deployment, vertex } = this.env;
+    const id = barrier.checkpointId;
+    let bytes: Uint8Array;
+    try {
+      const operators: Record<string, OperatorSnapshot> = {};
+      this.#operators.forEach((op, i) => {
+        operators[this.#operatorIds[i]!] = op.snapshotState(id, barrier.timestamp);
+      });
+      bytes = encodeTaskState({
+        version: STATE_FORMAT_VERSION,
+        checkpointId: id,
+        vertexId: vertex.id,
+        subtask: deployment.subtaskIndex,
+        parallelism: vertex.parallelism,
+        operators,
+      });
+    } catch (e) {
+      this.env.declineCheckpoint(id, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
+    this.#flushAll();
+    const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
+    const operatorIds = [...this.#operatorIds];
+    writeFileAtomic(join(barrier.targetDir, file), bytes).then(
+      () => this.env.acknowledgeCheckpoint(id, { file, bytes: bytes.length, operatorIds }),
+      (e: unknown) =>
+        this.env.declineCheckpoint(
+          id,
+          `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+    );
+  }
+
+  /** Loads the chain's operator state from the state files of the old subtasks. */
+  async #restore(restore: TaskRestore): Promise<void> {
+    const parts = new Map<string, OperatorSnapshot[]>();
+    const mine = new Set(this.#operatorIds);
+    for (const f of restore.files) {
+      if (!f.operatorIds.some((id) => mine.has(id))) continue;
+      const snapshot = decodeTaskState(await readStateFile(restore.dir, f.file), join(restore.dir, f.file));
+      for (const [operatorId, state] of Object.entries(snapshot.operators)) {
+        if (!mine.has(operatorId)) continue;
+        const list = parts.get(operatorId) ?? [];
+        list.push(state);
+        parts.set(operatorId, list);
+      }
+    }
+    this.#operators.forEach((op, i) => {
+      const p = parts.get(this.#operatorIds[i]!);
+      if (p !== undefined) op.restoreState(p);
+    });
   }
 
   #armFlushTimer(): void {

@@ -1,7 +1,7 @@
 // Per-operator timers by key, namespace and timestamp: deduplicated, fired in timestamp order,
 // event-time timers when the watermark passes them, processing-time timers by the clock.
 import type { KeyedStateBackend } from '../../state/index.ts';
-import { normalizeKey } from '../../state/index.ts';
+import { assignToKeyGroup, normalizeKey } from '../../state/index.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 
 /** A registered timer. */
@@ -174,6 +174,37 @@ export class InternalTimerService<N = string> {
     }
     const next = heap.peek();
     if (next !== undefined) this.#schedule(next.timestamp);
+  }
+
+  /** Every live timer as [timestamp, key, namespace] (for a checkpoint). */
+  snapshot(): { eventTime: Array<[number, unknown, N]>; processingTime: Array<[number, unknown, N]> } {
+    return {
+      eventTime: [...this.#eventIds.values()].map((t) => [t.timestamp, t.key, t.namespace]),
+      processingTime: [...this.#procIds.values()].map((t) => [t.timestamp, t.key, t.namespace]),
+    };
+  }
+
+  /** Re-registers the timers whose keys belong to this subtask's key groups. */
+  restore(snapshot: {
+    eventTime: ReadonlyArray<readonly [number, unknown, N]>;
+    processingTime: ReadonlyArray<readonly [number, unknown, N]>;
+  }): void {
+    const { start, end } = this.#backend.keyGroupRange;
+    const max = this.#backend.maxParallelism;
+    const owns = (key: unknown): boolean => {
+      const kg = assignToKeyGroup(key, max);
+      return kg >= start && kg <= end;
+    };
+    for (const [ts, key, ns] of snapshot.eventTime) {
+      if (!owns(key)) continue;
+      this.#backend.setCurrentKey(key);
+      this.registerEventTimeTimer(ns, ts);
+    }
+    for (const [ts, key, ns] of snapshot.processingTime) {
+      if (!owns(key)) continue;
+      this.#backend.setCurrentKey(key);
+      this.registerProcessingTimeTimer(ns, ts);
+    }
   }
 
   /** Cancels the scheduled clock callback (task shutdown). */

@@ -1,0 +1,264 @@
+// The executor around the pure CheckpointCoordinator for one job: a periodic tick, messages to
+// tasks (through callbacks of the JobMaster), the checkpoint metadata written atomically, old
+// checkpoints discarded, savepoint requests answered.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  type CheckpointMetadata,
+  type CheckpointRecord,
+  type CheckpointSettings,
+  type CompletedCheckpoint,
+  type CoordinatorCommand,
+  type CoordinatorEvent,
+  type CoordinatorState,
+  coordinatorTransition,
+  discardCheckpoint,
+  initialCoordinatorState,
+  latestCompleted,
+  type PendingCheckpoint,
+  type StateFileHandle,
+  writeMetadata,
+} from '../checkpoint/index.ts';
+import { assertNever, SluiceError } from '../core/index.ts';
+import type { JobGraph, StreamGraph } from '../plan/index.ts';
+import type { CheckpointAck } from '../runtime/index.ts';
+
+/** What the checkpointing of a job needs from its JobMaster. */
+export interface CheckpointingHooks {
+  /** Task keys (`vertex:subtask`) when every task is running, else undefined. */
+  runningTasks(): readonly string[] | undefined;
+  /** Sends the barrier to every source task (and stop instructions for stop-with-savepoint). */
+  triggerSources(checkpoint: PendingCheckpoint, stop: { drain: boolean } | undefined): void;
+  /** Snapshots the split enumerators, by source operator id. */
+  snapshotEnumerators(checkpointId: number): Record<string, unknown>;
+  notifyComplete(checkpointId: number): void;
+  notifyAborted(checkpointId: number): void;
+  /** Too many checkpoints failed. */
+  failJob(reason: string): void;
+}
+
+interface SavepointWaiter {
+  resolve(path: string): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Checkpoint coordination of one job.
+ *
+ * @example
+ * const cp = new JobCheckpointing(graph, jobGraph, jobId, settings, baseDir, hooks);
+ * cp.start();
+ */
+export class JobCheckpointing {
+  #state: CoordinatorState;
+  readonly #graph: StreamGraph;
+  readonly #jobGraph: JobGraph;
+  readonly #jobId: string;
+  readonly #hooks: CheckpointingHooks;
+  readonly #enumeratorStates = new Map<number, Record<string, unknown>>();
+  readonly #timeouts = new Map<number, NodeJS.Timeout>();
+  readonly #savepoints = new Map<string, SavepointWaiter>();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(
+    graph: StreamGraph,
+    jobGraph: JobGraph,
+    jobId: string,
+    settings: CheckpointSettings,
+    baseDir: string,
+    hooks: CheckpointingHooks,
+    restoredFrom?: { id: number },
+  ) {
+    this.#graph = graph;
+    this.#jobGraph = jobGraph;
+    this.#jobId = jobId;
+    this.#hooks = hooks;
+    this.#state = initialCoordinatorState(settings, join(baseDir, jobId), restoredFrom);
+  }
+
+  /** Starts periodic checkpoints (when an interval is set). */
+  start(): void {
+    const interval = this.#state.settings.interval;
+    if (interval <= 0 || this.#timer !== undefined) return;
+    const tick = Math.max(10, Math.min(interval, 100));
+    this.#timer = setInterval(
+      () => this.#apply({ kind: 'tick', now: Date.now(), running: this.#hooks.runningTasks() }),
+      tick,
+    );
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and fails pending savepoint requests. */
+  stop(reason: string): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.abortAll(reason);
+    for (const t of this.#timeouts.values()) clearTimeout(t);
+    this.#timeouts.clear();
+  }
+
+  /** The job fails over: pending checkpoints are aborted (they do not count as failures). */
+  abortAll(reason: string): void {
+    this.#apply({ kind: 'abort-all', reason, now: Date.now() });
+  }
+
+  /** Triggers a savepoint; resolves with its directory. */
+  triggerSavepoint(dir: string, stop: boolean, drain: boolean): Promise<string> {
+    if (this.#stopped)
+      return Promise.reject(new SluiceError('JOB_NOT_RUNNING', 'the job is no longer running'));
+    const requestId = randomUUID();
+    const done = new Promise<string>((resolve, reject) =>
+      this.#savepoints.set(requestId, { resolve, reject }),
+    );
+    this.#apply({
+      kind: 'trigger-savepoint',
+      now: Date.now(),
+      running: this.#hooks.runningTasks(),
+      request: { requestId, dir, stop, drain },
+    });
+    return done;
+  }
+
+  onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
+    this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
+  }
+
+  onDecline(task: string, checkpointId: number, reason: string): void {
+    this.#apply({ kind: 'decline', id: checkpointId, task, reason, now: Date.now() });
+  }
+
+  /** The latest completed checkpoint (to recover from). */
+  latest(): CompletedCheckpoint | undefined {
+    return latestCompleted(this.#state);
+  }
+
+  /** Counts and history for monitoring. */
+  stats(): {
+    counts: CoordinatorState['counts'];
+    inProgress: number;
+    history: readonly CheckpointRecord[];
+    restoredFrom: number | undefined;
+  } {
+    return {
+      counts: this.#state.counts,
+      inProgress: this.#state.pending.size,
+      history: this.#state.history,
+      restoredFrom: this.#state.restoredFrom,
+    };
+  }
+
+  /** Deletes retained checkpoints (job cancelled with DELETE_ON_CANCELLATION, or finished). */
+  async discardAll(): Promise<void> {
+    for (const c of this.#state.completed) await discardCheckpoint(c.dir);
+  }
+
+  #apply(event: CoordinatorEvent): void {
+    const { state, commands } = coordinatorTransition(this.#state, event);
+    this.#state = state;
+    for (const c of commands) this.#execute(c);
+  }
+
+  #execute(command: CoordinatorCommand): void {
+    switch (command.kind) {
+      case 'trigger': {
+        const cp = command.checkpoint;
+        this.#enumeratorStates.set(cp.id, this.#hooks.snapshotEnumerators(cp.id));
+        const sp = cp.savepoint;
+        this.#hooks.triggerSources(cp, sp?.stop === true ? { drain: sp.drain } : undefined);
+        return;
+      }
+      case 'schedule-timeout': {
+        const t = setTimeout(
+          () => this.#apply({ kind: 'timeout', id: command.id, now: Date.now() }),
+          Math.max(0, command.at - Date.now()),
+        );
+        t.unref();
+        this.#timeouts.set(command.id, t);
+        return;
+      }
+      case 'write-metadata': {
+        const cp = command.checkpoint;
+        this.#clearTimeout(cp.id);
+        const metadata = this.#metadata(cp);
+        writeMetadata(cp.dir, metadata).then(
+          () => this.#apply({ kind: 'metadata-written', id: cp.id, now: Date.now() }),
+          (e: unknown) =>
+            this.#apply({ kind: 'metadata-failed', id: cp.id, reason: String(e), now: Date.now() }),
+        );
+        return;
+      }
+      case 'notify-complete':
+        this.#enumeratorStates.delete(command.id);
+        this.#hooks.notifyComplete(command.id);
+        return;
+      case 'notify-aborted':
+        this.#clearTimeout(command.id);
+        this.#enumeratorStates.delete(command.id);
+        this.#hooks.notifyAborted(command.id);
+        return;
+      case 'discard':
+        void discardCheckpoint(command.dir).catch(() => {});
+        return;
+      case 'savepoint-completed': {
+        const w = this.#savepoints.get(command.requestId);
+        this.#savepoints.delete(command.requestId);
+        w?.resolve(command.dir);
+        return;
+      }
+      case 'savepoint-failed': {
+        const w = this.#savepoints.get(command.requestId);
+        this.#savepoints.delete(command.requestId);
+        w?.reject(
+          new SluiceError('SAVEPOINT_FAILED', `savepoint of job ${this.#jobId} failed: ${command.reason}`),
+        );
+        return;
+      }
+      case 'fail-job':
+        this.#hooks.failJob(command.reason);
+        return;
+      default:
+        assertNever(command, 'coordinator command');
+    }
+  }
+
+  #clearTimeout(id: number): void {
+    const t = this.#timeouts.get(id);
+    if (t !== undefined) clearTimeout(t);
+    this.#timeouts.delete(id);
+  }
+
+  #metadata(cp: PendingCheckpoint): CheckpointMetadata {
+    const files: StateFileHandle[] = [];
+    for (const [task, handle] of cp.acks) {
+      const [vertexId, subtask] = task.split(':').map(Number) as [number, number];
+      const ack = handle as CheckpointAck;
+      files.push({
+        vertexId,
+        subtask,
+        parallelism: this.#jobGraph.vertices[vertexId]?.parallelism ?? 0,
+        file: ack.file,
+        bytes: ack.bytes,
+        operatorIds: ack.operatorIds,
+      });
+    }
+    return {
+      version: 1,
+      jobId: this.#jobId,
+      jobName: this.#graph.jobName,
+      checkpointId: cp.id,
+      timestamp: cp.timestamp,
+      savepoint: cp.savepoint !== undefined,
+      operators: this.#graph.nodes.map((n) => ({
+        operatorId: n.operatorId,
+        uid: n.uid,
+        name: n.name,
+        parallelism: n.parallelism,
+        maxParallelism: n.maxParallelism,
+      })),
+      files,
+      enumerators: this.#enumeratorStates.get(cp.id) ?? {},
+    };
+  }
+}
