@@ -23,8 +23,11 @@ export interface NexmarkJobSpec {
   readonly parallelism: number;
   /** The source's options (numEvents, generator knobs, rate limit). */
   readonly source: NexmarkSourceOptions;
-  /** "collect": return the rows; "digest": report digests (and latency) on `channel`. */
-  readonly mode: 'collect' | 'digest';
+  /**
+   * "collect": return the rows; "count": a counting sink (measurement), "digest": a digesting
+   * sink (verification); both report on `channel`.
+   */
+  readonly mode: 'collect' | 'count' | 'digest';
   readonly channel: string;
   readonly latency: boolean;
   /** Inline (one thread) instead of worker threads. */
@@ -81,7 +84,12 @@ export default async function main(args: readonly string[]): Promise<object[] | 
   const results = query.build(events);
   if (spec.mode === 'collect') return results.executeAndCollect(`nexmark ${query.name}`);
   results.sinkTo(
-    new NexmarkResultSink({ channel: spec.channel, changelog: query.changelog, latency: spec.latency }),
+    new NexmarkResultSink({
+      channel: spec.channel,
+      digest: spec.mode === 'digest',
+      changelog: query.changelog,
+      latency: spec.latency,
+    }),
     'nexmark results',
   );
   await env.execute(`nexmark ${query.name}`);
