@@ -14,7 +14,7 @@ import type {
   WatermarkStrategy,
 } from '../../functions/index.ts';
 import { ListStateDescriptor } from '../../state/index.ts';
-import { OneInputOperator, type OperatorEvent } from './stream-operator.ts';
+import { OneInputOperator, type OperatorEvent, operatorError } from './stream-operator.ts';
 
 class SplitWatermarks implements WatermarkOutput {
   watermark = MIN_WATERMARK;
@@ -149,7 +149,11 @@ export class SourceOperator<T> extends OneInputOperator {
 
   /** Polls the reader once. */
   emitNext(): InputStatus {
-    return this.#reader.pollNext(this.#mainOutput);
+    try {
+      return this.#reader.pollNext(this.#mainOutput);
+    } catch (e) {
+      throw operatorError(this.ctx, e, 'reading from the source');
+    }
   }
 
   /** Resolves when the reader has data again. */

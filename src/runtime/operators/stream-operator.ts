@@ -273,6 +273,9 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
           const previous = enterOperator(this);
           try {
             this.onProcessingTime(t);
+          } catch (e) {
+            // Processing-time timers fire from the mailbox, outside any record: name the operator.
+            throw operatorError(this.ctx, e, `processing-time timer at ${t.timestamp}`);
           } finally {
             enterOperator(previous);
           }
