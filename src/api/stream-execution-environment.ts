@@ -415,6 +415,9 @@ function finishedStandIn(
     jobId: result.jobId,
     getJobStatus: () => Promise.resolve('FINISHED'),
     cancel: () => Promise.resolve(),
+    triggerSavepoint: () => Promise.reject(new IllegalArgumentError(`job "${jobName}" has already finished`)),
+    stopWithSavepoint: () =>
+      Promise.reject(new IllegalArgumentError(`job "${jobName}" has already finished`)),
     getJobExecutionResult: () =>
       Promise.resolve(new JobExecutionResult(result.jobId, jobName, result.netRuntime)),
   };
