@@ -48,6 +48,8 @@ export function createProgram(): Command {
       'submit to the JobManager at host:port instead of running embedded',
     )
     .option('-d, --detached', 'with -m: print the job id and return without waiting for the job')
+    .option('-s, --fromSavepoint <path>', 'restore the job from this savepoint or retained checkpoint')
+    .option('-n, --allowNonRestoredState', 'with -s: skip state of operators that are no longer in the job')
     .option('--token <secret>', "with -m: the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
     .argument('<job>', 'job file (.ts, .mts, .js, .mjs)')
     .argument('[args...]', 'arguments passed to the job as process.argv.slice(2)')
@@ -56,7 +58,14 @@ export function createProgram(): Command {
       async (
         job: string,
         args: string[],
-        opts: { parallelism?: number; jobmanager?: string; detached?: boolean; token?: string },
+        opts: {
+          parallelism?: number;
+          jobmanager?: string;
+          detached?: boolean;
+          token?: string;
+          fromSavepoint?: string;
+          allowNonRestoredState?: boolean;
+        },
       ) => {
         try {
           if (opts.jobmanager !== undefined) {
@@ -68,11 +77,11 @@ export function createProgram(): Command {
             });
             process.exit(0);
           }
-          await runJobFile(
-            job,
-            args,
-            opts.parallelism === undefined ? {} : { parallelism: opts.parallelism },
-          );
+          await runJobFile(job, args, {
+            ...(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism }),
+            ...(opts.fromSavepoint === undefined ? {} : { savepointPath: opts.fromSavepoint }),
+            allowNonRestoredState: opts.allowNonRestoredState === true,
+          });
         } catch (e) {
           process.stderr.write(
             `\n------------------------------------------------------------\n The program finished with the following exception:\n\n${describeFailure(e)}\n`,

@@ -3,12 +3,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readMetadata } from '../checkpoint/index.ts';
 import { Configuration, IllegalArgumentError, JobExecutionError } from '../core/index.ts';
 import { setJobProgramModule } from '../plan/index.ts';
 
 /** Options of `sluice run`. */
 export interface RunOptions {
   readonly parallelism?: number;
+  /** Restore from this savepoint or retained checkpoint (`-s`). */
+  readonly savepointPath?: string;
+  /** Skip state of operators missing from the job (`--allowNonRestoredState`). */
+  readonly allowNonRestoredState?: boolean;
 }
 
 /** Registers the TypeScript loader once (tsx), so `.ts` jobs run without a build step. */
@@ -32,6 +37,12 @@ export async function runJobFile(file: string, args: readonly string[], options:
   const path = resolveJobFile(file);
   const defaults: Record<string, unknown> = {};
   if (options.parallelism !== undefined) defaults['parallelism.default'] = options.parallelism;
+  if (options.savepointPath !== undefined) {
+    // Checked here so a wrong path fails before the job starts, naming the file.
+    readMetadata(options.savepointPath);
+    defaults['execution.savepoint.path'] = options.savepointPath;
+    if (options.allowNonRestoredState === true) defaults['execution.savepoint.ignore-unclaimed-state'] = true;
+  }
   Configuration.setGlobalDefaults(defaults);
   if (/\.[mc]?tsx?$/.test(path)) await ensureTypeScriptLoader();
   const url = pathToFileURL(path).href;

@@ -485,9 +485,23 @@ export class JobMaster {
         }
         for (const v of report.values) this.#collected.push(v);
         return;
-      case 'slot-lost':
-        this.#apply({ kind: 'failed', error: report.error });
+      case 'slot-lost': {
+        // The tasks of the lost slot will never report again: they failed.
+        let any = false;
+        for (const v of this.jobGraph.vertices) {
+          for (let i = 0; i < v.parallelism; i++) {
+            const slot = this.#slotOf(i);
+            if (slot.gateway.resourceId !== from || slot.slot !== report.slot) continue;
+            const task = `${v.id}:${i}`;
+            const state = this.#state.tasks.get(task);
+            if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') continue;
+            any = true;
+            this.#apply({ kind: 'task-state', task, state: 'FAILED', error: report.error });
+          }
+        }
+        if (!any && this.#state.status === 'CREATED') this.#apply({ kind: 'failed', error: report.error });
         return;
+      }
       case 'slot-ready':
         return;
       default: {

@@ -147,59 +147,103 @@ export class TaskManager implements TaskManagerGateway {
     }
   }
 
+  #workerOptions: { typescript: boolean; mainUrl: string; bootstrap: URL } | undefined;
+
+  /** Starts a slot's worker thread; resolves when it reports ready. */
+  #spawnWorker(slot: number): Promise<Worker> {
+    const o = this.#workerOptions!;
+    const worker = new Worker(o.bootstrap, {
+      workerData: { slot, typescript: o.typescript, mainUrl: o.mainUrl },
+      // Slots share the process' stdio; job output travels as 'print' reports instead.
+      stdout: false,
+      stderr: false,
+    });
+    return new Promise<Worker>((resolve, reject) => {
+      const onMessage = (m: SlotReport): void => {
+        if (m.t === 'slot-ready') {
+          worker.off('message', onMessage);
+          worker.off('error', reject);
+          resolve(worker);
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  }
+
+  /** Wires a ready worker into the slot mesh and the report stream. */
+  #attachWorker(slot: number, worker: Worker): void {
+    this.#workers[slot] = worker;
+    this.#workers.forEach((other, j) => {
+      if (j === slot || other === undefined) return;
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ t: 'connect', slot: j, port: port1 }, [port1]);
+      other.postMessage({ t: 'connect', slot, port: port2 }, [port2]);
+    });
+    worker.on('message', (m: SlotReport) => this.#onReport(m));
+    worker.on('error', (e) => this.#onSlotLost(slot, e));
+    worker.on('exit', (code) => {
+      if (this.#closed || this.#workers[slot] !== worker) return;
+      this.#onSlotLost(slot, new Error(`worker thread exited with code ${code}`));
+      void this.#replaceWorker(slot);
+    });
+    if (this.#remote !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ t: 'network', base: this.#slotBase, slots: this.slots, port: port1 }, [port1]);
+      port2.on('message', (m: RemoteNetworkMessage) => this.#remote?.(m));
+      port2.unref();
+      this.#networkPorts[slot]?.close();
+      this.#networkPorts[slot] = port2;
+    }
+  }
+
+  /** Commands for slots whose worker is being replaced, sent once the new worker is ready. */
+  readonly #queued = new Map<number, SlotCommand[]>();
+
+  /** A slot's worker died: start a new one in its place (a restarted job can use it again). */
+  async #replaceWorker(slot: number): Promise<void> {
+    if (this.#closed) return;
+    this.#queued.set(slot, this.#queued.get(slot) ?? []);
+    try {
+      const worker = await this.#spawnWorker(slot);
+      if (this.#closed) {
+        await worker.terminate();
+        return;
+      }
+      this.#attachWorker(slot, worker);
+      const queued = this.#queued.get(slot) ?? [];
+      this.#queued.delete(slot);
+      for (const command of queued) worker.postMessage(command);
+    } catch (e) {
+      this.#queued.delete(slot);
+      this.#onSlotLost(slot, e);
+    }
+  }
+
   async #startThreads(options: TaskManagerOptions): Promise<void> {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const mainUrl = new URL(`./slot-worker-main${ext}`, import.meta.url).href;
-    const bootstrap = new URL('./slot-worker-bootstrap.mjs', import.meta.url);
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < options.slots; i++) {
-      const worker = new Worker(bootstrap, {
-        workerData: { slot: i, typescript: options.typescript || ext === '.ts', mainUrl },
-        // Slots share the process' stdio; job output travels as 'print' reports instead.
-        stdout: false,
-        stderr: false,
-      });
-      this.#workers.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          const onMessage = (m: SlotReport): void => {
-            if (m.t === 'slot-ready') {
-              worker.off('message', onMessage);
-              worker.off('error', reject);
-              resolve();
-            }
-          };
-          worker.on('message', onMessage);
-          worker.once('error', reject);
-        }),
-      );
-    }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      await this.close();
+    this.#workerOptions = {
+      typescript: options.typescript || ext === '.ts',
+      mainUrl: new URL(`./slot-worker-main${ext}`, import.meta.url).href,
+      bootstrap: new URL('./slot-worker-bootstrap.mjs', import.meta.url),
+    };
+    const spawned = await Promise.allSettled(
+      Array.from({ length: options.slots }, (_, i) => this.#spawnWorker(i)),
+    );
+    const failed = spawned.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(spawned.flatMap((r) => (r.status === 'fulfilled' ? [r.value.terminate()] : [])));
       throw new SluiceError(
         'SLOT_START_FAILED',
-        `a task slot's worker thread failed to start: ${String(e)}`,
+        `a task slot's worker thread failed to start: ${String(failed.reason)}`,
         {
           origin: 'internal',
-          cause: e,
+          cause: failed.reason,
         },
       );
     }
-    for (let i = 0; i < this.#workers.length; i++) {
-      for (let j = i + 1; j < this.#workers.length; j++) {
-        const { port1, port2 } = new MessageChannel();
-        this.#workers[i]!.postMessage({ t: 'connect', slot: j, port: port1 }, [port1]);
-        this.#workers[j]!.postMessage({ t: 'connect', slot: i, port: port2 }, [port2]);
-      }
-    }
-    this.#workers.forEach((worker, slot) => {
-      worker.on('message', (m: SlotReport) => this.#onReport(m));
-      worker.on('error', (e) => this.#onSlotLost(slot, e));
-      worker.on('exit', (code) => {
-        if (!this.#closed) this.#onSlotLost(slot, new Error(`worker thread exited with code ${code}`));
-      });
+    spawned.forEach((r, slot) => {
+      if (r.status === 'fulfilled') this.#attachWorker(slot, r.value);
     });
   }
 
@@ -225,7 +269,9 @@ export class TaskManager implements TaskManagerGateway {
         void runtime.onCommand(command);
       });
     } else {
-      this.#workers[slot]!.postMessage(command);
+      const queued = this.#queued.get(slot);
+      if (queued !== undefined) queued.push(command);
+      else this.#workers[slot]!.postMessage(command);
     }
   }
 

@@ -144,6 +144,8 @@ export class StreamTask {
   readonly #record = new StreamRecord<unknown>(undefined);
   #waitingForOutput = false;
   #barriers: CheckpointBarrierHandler | undefined;
+  /** stop-with-savepoint: the source ends when this checkpoint completes. */
+  #stopAfter: { checkpointId: number; drain: boolean } | undefined;
   /** Operator ids of the chain, in chain order. */
   #operatorIds: string[] = [];
 
@@ -369,6 +371,7 @@ export class StreamTask {
   }
 
   #runSource(source: SourceOperator<unknown>): void {
+    if (this.#stopAfter !== undefined) return;
     const deadline = performance.now() + BATCH_MILLIS;
     const before = source.recordsOut;
     let status: string = 'MORE_AVAILABLE';
@@ -521,11 +524,9 @@ export class StreamTask {
         return;
       }
       this.#performCheckpoint(barrier);
-      if (stop !== undefined) {
-        // stop-with-savepoint: the source ends here; without drain no max watermark is emitted.
-        this.#source.emitMaxWatermarkAtEnd = stop.drain;
-        void this.#finish();
-      }
+      // stop-with-savepoint: the source stops reading now and ends once the savepoint is
+      // complete (so the job cannot finish before it); without drain no max watermark follows.
+      if (stop !== undefined) this.#stopAfter = { checkpointId: barrier.checkpointId, drain: stop.drain };
     });
   }
 
@@ -534,6 +535,12 @@ export class StreamTask {
     this.mailbox(() => {
       void (async () => {
         for (const op of this.#operators) await op.notifyCheckpointComplete(checkpointId);
+        const stop = this.#stopAfter;
+        if (stop !== undefined && stop.checkpointId === checkpointId && this.#source !== undefined) {
+          this.#stopAfter = undefined;
+          this.#source.emitMaxWatermarkAtEnd = stop.drain;
+          await this.#finish();
+        }
       })().catch((e: unknown) => this.#fail(e));
     });
   }
@@ -542,6 +549,7 @@ export class StreamTask {
   notifyCheckpointAborted(checkpointId: number): void {
     this.mailbox(() => {
       this.#barriers?.abort(checkpointId);
+      if (this.#stopAfter?.checkpointId === checkpointId) this.#stopAfter = undefined;
       for (const op of this.#operators) op.notifyCheckpointAborted(checkpointId);
     });
   }
