@@ -2,7 +2,12 @@
 // environment's configuration (`execution.checkpointing.*`, `state.checkpoints.*`).
 import { type Configuration, CoreOptions, IllegalArgumentError } from '../core/index.ts';
 
-/** Whether completed checkpoints are kept when the job is cancelled. */
+/**
+ * Whether completed checkpoints are kept when the job is cancelled.
+ *
+ * @example
+ * env.getCheckpointConfig().setExternalizedCheckpointRetention('RETAIN_ON_CANCELLATION');
+ */
 export type ExternalizedCheckpointRetention = 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
 
 /**

@@ -209,7 +209,14 @@ export class BroadcastStream<T> {
   }
 }
 
-/** A stream connected with a broadcast stream. */
+/**
+ * A stream connected with a broadcast stream.
+ *
+ * @example
+ * const rules = ruleStream.broadcast(rulesDescriptor);
+ * const connected: BroadcastConnectedStream<Event, Rule> = events.connect(rules);
+ * connected.process(new RuleEvaluator()); // a BroadcastProcessFunction (non-keyed events)
+ */
 export class BroadcastConnectedStream<IN1, IN2> {
   readonly #stream: DataStream<IN1>;
   readonly #broadcast: BroadcastStream<IN2>;

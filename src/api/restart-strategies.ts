@@ -1,7 +1,13 @@
 // Restart strategies with Flink's factory names; they write `restart-strategy.*` configuration.
 import { type Configuration, CoreOptions, IllegalArgumentError } from '../core/index.ts';
 
-/** A restart strategy configuration, applied with `env.setRestartStrategy(...)`. */
+/**
+ * A restart strategy configuration, applied with `env.setRestartStrategy(...)`.
+ *
+ * @example
+ * const strategy: RestartStrategyConfiguration = RestartStrategies.failureRateRestart(3, 60_000, 1_000);
+ * env.setRestartStrategy(strategy);
+ */
 export interface RestartStrategyConfiguration {
   /** @internal writes the strategy into a configuration */
   applyTo(conf: Configuration): void;

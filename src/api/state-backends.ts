@@ -1,7 +1,12 @@
 // State backend choices with Flink-like names; they write `state.backend.*` configuration.
 import { type Configuration, CoreOptions } from '../core/index.ts';
 
-/** A state backend choice for `env.setStateBackend(...)`. */
+/**
+ * A state backend choice for `env.setStateBackend(...)`.
+ *
+ * @example
+ * env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: '/var/lib/sluice/state' }));
+ */
 export interface StateBackend {
   /** @internal writes the choice into a configuration */
   applyTo(conf: Configuration): void;

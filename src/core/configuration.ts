@@ -107,7 +107,13 @@ function numberOption(
   };
 }
 
-/** Every configuration option Sluice knows, by key. */
+/**
+ * Every configuration option Sluice knows, by key.
+ *
+ * @example
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment({ [CoreOptions.BUFFER_TIMEOUT.key]: 10 });
+ * env.getConfiguration().get(CoreOptions.DEFAULT_PARALLELISM); // 0 = number of CPU cores
+ */
 export const CoreOptions = {
   /** Default parallelism of operators that do not set their own. */
   DEFAULT_PARALLELISM: intOption(

@@ -40,6 +40,10 @@ export class IllegalArgumentError extends SluiceError {
 /**
  * A user function threw while processing a record (or a timer): names the operator, its uid,
  * the subtask and the record (truncated); the original error is the `cause`.
+ *
+ * @example
+ * // what a failed job reports (the text of the JobExecutionError execute() rejects with):
+ * // UserFunctionError: operator "parse" (uid: p1), subtask 2/4, failed on record "x": Error: bad input
  */
 export class UserFunctionError extends SluiceError {
   readonly operatorName: string;
@@ -54,6 +58,14 @@ export class UserFunctionError extends SluiceError {
 /**
  * A job did not finish: `execute()` rejects with this error. `message` carries the root cause's
  * description (operator, subtask, record, original error and stack).
+ *
+ * @example
+ * try {
+ *   await env.execute('clicks');
+ * } catch (e) {
+ *   if (e instanceof JobExecutionError && e.code === 'JOB_CANCELLED') console.log(`job ${e.jobId} was cancelled`);
+ *   else throw e;
+ * }
  */
 export class JobExecutionError extends SluiceError {
   readonly jobId: string;

@@ -4,6 +4,9 @@
 /**
  * The change a record stands for (Flink's RowKind): `+I` insert, `-U` update-before,
  * `+U` update-after, `-D` delete. DataStream records are `+I`.
+ *
+ * @example
+ * const kind: RowKind = '+I'; // every DataStream record is an insert
  */
 export type RowKind = '+I' | '-U' | '+U' | '-D';
 
@@ -12,9 +15,19 @@ export const ROW_KIND_CODES: Readonly<Record<RowKind, number>> = { '+I': 0, '-U'
 /** Row kind by numeric code. */
 export const ROW_KINDS: readonly RowKind[] = ['+I', '-U', '+U', '-D'];
 
-/** Smallest watermark: nothing is known about event time yet. */
+/**
+ * Smallest watermark: nothing is known about event time yet.
+ *
+ * @example
+ * if (ctx.timerService().currentWatermark() === MIN_WATERMARK) return; // no watermark yet
+ */
 export const MIN_WATERMARK = Number.MIN_SAFE_INTEGER;
-/** Largest watermark: emitted at the end of a bounded input so every event-time timer fires. */
+/**
+ * Largest watermark: emitted at the end of a bounded input so every event-time timer fires.
+ *
+ * @example
+ * if (ctx.timerService().currentWatermark() === MAX_WATERMARK) out.collect('input ended');
+ */
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 
 /**

@@ -1,12 +1,28 @@
 // The sink contract (Flink's Sink v2 shape): a writer per subtask; two-phase commit comes with checkpoints.
 
-/** What a sink writer sees of the current record. */
+/**
+ * What a sink writer sees of the current record.
+ *
+ * @example
+ * write(value: T, ctx: SinkWriterContext) {
+ *   this.#lines.push(`${ctx.timestamp() ?? '-'} ${JSON.stringify(value)}`);
+ * }
+ */
 export interface SinkWriterContext {
   timestamp(): number | undefined;
   currentWatermark(): number;
 }
 
-/** Writes records of one subtask. */
+/**
+ * Writes records of one subtask.
+ *
+ * @example
+ * const writer: SinkWriter<string> = {
+ *   write: (value) => lines.push(value),
+ *   flush: (endOfInput) => (endOfInput ? save(lines) : undefined),
+ *   close: () => {},
+ * };
+ */
 export interface SinkWriter<T> {
   write(value: T, ctx: SinkWriterContext): void;
   /** Flushes buffered data; `endOfInput` is true when a bounded input ended. */
@@ -14,7 +30,15 @@ export interface SinkWriter<T> {
   close(): void | Promise<void>;
 }
 
-/** What a sink writer is created with. */
+/**
+ * What a sink writer is created with.
+ *
+ * @example
+ * createWriter(ctx: SinkInitContext) {
+ *   const prefix = `subtask ${ctx.getSubtaskId() + 1}/${ctx.getNumberOfParallelSubtasks()}`;
+ *   return { write: (v: string) => ctx.printToStdout(`${prefix} ${v}\n`), flush: () => {}, close: () => {} };
+ * }
+ */
 export interface SinkInitContext {
   getSubtaskId(): number;
   getNumberOfParallelSubtasks(): number;
@@ -39,12 +63,25 @@ export interface Sink<T> {
 /**
  * A writer whose output becomes visible only when a checkpoint completes (two-phase commit):
  * `prepareCommit()` is called at each checkpoint barrier and returns what is ready to commit.
+ *
+ * @example
+ * prepareCommit(checkpointId: number): FileCommittable[] {
+ *   this.#rollPartFile(); // close the current file; it becomes visible when the checkpoint completes
+ *   return this.#takeClosedFiles();
+ * }
  */
 export interface TwoPhaseCommittingSinkWriter<T, C> extends SinkWriter<T> {
   prepareCommit(checkpointId: number): C[];
 }
 
-/** Makes prepared output visible. `commit` must be idempotent: after a recovery it may run again. */
+/**
+ * Makes prepared output visible. `commit` must be idempotent: after a recovery it may run again.
+ *
+ * @example
+ * const committer: Committer<{ pending: string; final: string }> = {
+ *   commit: (files) => files.forEach((f) => existsSync(f.pending) && renameSync(f.pending, f.final)),
+ * };
+ */
 export interface Committer<C> {
   commit(committables: C[]): void | Promise<void>;
 }
@@ -52,6 +89,9 @@ export interface Committer<C> {
 /**
  * A sink with exactly-once output: writes are pre-committed at the checkpoint barrier and
  * committed once the checkpoint is complete (Flink's TwoPhaseCommittingSink).
+ *
+ * @example
+ * stream.sinkTo(FileSink.forRowFormat('/tmp/out').build()); // FileSink is a TwoPhaseCommittingSink
  */
 export interface TwoPhaseCommittingSink<T, C> extends Sink<T> {
   createWriter(

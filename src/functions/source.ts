@@ -1,18 +1,42 @@
 // The split-based source contract (Flink's FLIP-27): an enumerator in the JobManager discovers
 // splits and assigns them; readers in the tasks read them and checkpoint their positions.
 
-/** Whether a source ends. */
+/**
+ * Whether a source ends.
+ *
+ * @example
+ * source.getBoundedness() === 'BOUNDED'; // the source ends; its end emits the max watermark
+ */
 export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
 
-/** A unit of work of a source (a file, a range, a partition). Plain data: it crosses threads. */
+/**
+ * A unit of work of a source (a file, a range, a partition). Plain data: it crosses threads.
+ *
+ * @example
+ * interface RangeSplit extends SourceSplit { readonly splitId: string; next: number; readonly end: number }
+ */
 export interface SourceSplit {
   readonly splitId: string;
 }
 
-/** Result of one poll of a reader. */
+/**
+ * Result of one poll of a reader.
+ *
+ * @example
+ * pollNext(output: ReaderOutput<number>): InputStatus {
+ *   if (this.#queue.length === 0) return this.#done ? 'END_OF_INPUT' : 'NOTHING_AVAILABLE';
+ *   output.collect(this.#queue.shift()!);
+ *   return 'MORE_AVAILABLE';
+ * }
+ */
 export type InputStatus = 'MORE_AVAILABLE' | 'NOTHING_AVAILABLE' | 'END_OF_INPUT';
 
-/** Where a reader emits records. */
+/**
+ * Where a reader emits records.
+ *
+ * @example
+ * output.collect(event, event.time); // the timestamp is optional: a strategy's assigner may set it
+ */
 export interface ReaderOutput<T> {
   /** Emits a record, with the event timestamp the source knows (if any). */
   collect(value: T, timestamp?: number): void;
@@ -21,7 +45,12 @@ export interface ReaderOutput<T> {
   releaseOutputForSplit(splitId: string): void;
 }
 
-/** What a reader can ask of the runtime. */
+/**
+ * What a reader can ask of the runtime.
+ *
+ * @example
+ * if (this.#splits.length === 0) ctx.sendSplitRequest(); // ask the enumerator for work
+ */
 export interface SourceReaderContext {
   getIndexOfSubtask(): number;
   currentParallelism(): number;
@@ -29,7 +58,15 @@ export interface SourceReaderContext {
   sendSplitRequest(): void;
 }
 
-/** Reads splits inside a task. `pollNext` is synchronous; readers waiting on I/O return NOTHING_AVAILABLE and resolve `isAvailable()` when data is there. */
+/**
+ * Reads splits inside a task. `pollNext` is synchronous; readers waiting on I/O return NOTHING_AVAILABLE and resolve `isAvailable()` when data is there.
+ *
+ * @example
+ * class LineReader implements SourceReader<string, FileSplit> {
+ *   pollNext(output: ReaderOutput<string>): InputStatus { output.collect(this.#nextLine()); return 'MORE_AVAILABLE'; }
+ *   // …start, isAvailable, addSplits, notifyNoMoreSplits, snapshotState, close
+ * }
+ */
 export interface SourceReader<T, S extends SourceSplit> {
   start(): void | Promise<void>;
   pollNext(output: ReaderOutput<T>): InputStatus;
@@ -41,7 +78,16 @@ export interface SourceReader<T, S extends SourceSplit> {
   close(): void | Promise<void>;
 }
 
-/** What an enumerator can do. */
+/**
+ * What an enumerator can do.
+ *
+ * @example
+ * handleSplitRequest(subtask: number) {
+ *   const split = this.#remaining.shift();
+ *   if (split === undefined) this.#ctx.signalNoMoreSplits(subtask);
+ *   else this.#ctx.assignSplit(split, subtask);
+ * }
+ */
 export interface SplitEnumeratorContext<S extends SourceSplit> {
   currentParallelism(): number;
   registeredReaders(): number[];
@@ -49,7 +95,16 @@ export interface SplitEnumeratorContext<S extends SourceSplit> {
   signalNoMoreSplits(subtask: number): void;
 }
 
-/** Discovers and assigns splits, in the JobManager. */
+/**
+ * Discovers and assigns splits, in the JobManager.
+ *
+ * @example
+ * class RangeEnumerator implements SplitEnumerator<RangeSplit, RangeSplit[]> {
+ *   handleSplitRequest(subtask: number) { … } // assign a split or signal that there are no more
+ *   snapshotState(): RangeSplit[] { return [...this.#remaining]; }
+ *   // …start, addSplitsBack, addReader, close
+ * }
+ */
 export interface SplitEnumerator<S extends SourceSplit, E> {
   start(): void | Promise<void>;
   handleSplitRequest(subtaskId: number): void;

@@ -2,7 +2,14 @@
 // with Flink's built-in strategies (bounded out-of-orderness, monotonous, none) and idleness.
 import { IllegalArgumentError, MIN_WATERMARK } from '../core/index.ts';
 
-/** Where a generator emits watermarks. */
+/**
+ * Where a generator emits watermarks.
+ *
+ * @example
+ * onEvent(event: Reading, timestamp: number, output: WatermarkOutput) {
+ *   if (event.isEndOfBatch) output.emitWatermark(timestamp);
+ * }
+ */
 export interface WatermarkOutput {
   emitWatermark(timestamp: number): void;
   /** The input is idle: downstream ignores it when combining watermarks. */
@@ -10,16 +17,35 @@ export interface WatermarkOutput {
   markActive(): void;
 }
 
-/** Generates watermarks from events and/or periodically. */
+/**
+ * Generates watermarks from events and/or periodically.
+ *
+ * @example
+ * WatermarkStrategy.forGenerator<Reading>(() => ({
+ *   onEvent: (event, timestamp, output) => output.emitWatermark(timestamp - 1),
+ *   onPeriodicEmit: () => {},
+ * }));
+ */
 export interface WatermarkGenerator<T> {
   onEvent(event: T, timestamp: number, output: WatermarkOutput): void;
   onPeriodicEmit(output: WatermarkOutput): void;
 }
 
-/** Extracts the event timestamp (ms) of a record; `recordTimestamp` is the one it already has. */
+/**
+ * Extracts the event timestamp (ms) of a record; `recordTimestamp` is the one it already has.
+ *
+ * @example
+ * WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner((click) => click.time);
+ */
 export type TimestampAssigner<T> = (event: T, recordTimestamp: number | undefined) => number;
 
-/** Processing time source for idleness detection. */
+/**
+ * Processing time source for idleness detection.
+ *
+ * @example
+ * WatermarkStrategy.forGenerator<Reading>((ctx) => new IdleAfterGenerator(ctx, 30_000));
+ * // ctx.currentProcessingTime() is the task's clock
+ */
 export interface WatermarkGeneratorContext {
   currentProcessingTime(): number;
 }

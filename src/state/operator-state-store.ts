@@ -4,14 +4,30 @@ import { IllegalArgumentError } from '../core/index.ts';
 import { normalizeKey } from './key-group-assignment.ts';
 import type { ListState, ListStateDescriptor, MapStateDescriptor } from './state-descriptor.ts';
 
-/** Read-only view of broadcast state, as seen from the non-broadcast side. */
+/**
+ * Read-only view of broadcast state, as seen from the non-broadcast side.
+ *
+ * @example
+ * processElement(p: Payment, ctx: ReadOnlyBroadcastContext<string>, out: Collector<string>) {
+ *   const rules: ReadOnlyBroadcastState<string, number> = ctx.getBroadcastState(limits);
+ *   if (p.amount > (rules.get('max') ?? Infinity)) out.collect(p.user);
+ * }
+ */
 export interface ReadOnlyBroadcastState<K, V> {
   get(key: K): V | undefined;
   contains(key: K): boolean;
   immutableEntries(): IterableIterator<[K, V]>;
 }
 
-/** Broadcast state: a map that is identical on every parallel instance. */
+/**
+ * Broadcast state: a map that is identical on every parallel instance.
+ *
+ * @example
+ * processBroadcastElement([name, value]: [string, number], ctx: BroadcastContext, out: Collector<string>) {
+ *   const rules: BroadcastState<string, number> = ctx.getBroadcastState(limits);
+ *   rules.put(name, value);
+ * }
+ */
 export interface BroadcastState<K, V> extends ReadOnlyBroadcastState<K, V> {
   put(key: K, value: V): void;
   putAll(entries: Iterable<readonly [K, V]>): void;

@@ -3,10 +3,25 @@
 import { IllegalArgumentError } from '../core/index.ts';
 import type { StateTtlConfig } from './state-ttl-config.ts';
 
-/** Combines two values of a ReducingState. */
+/**
+ * Combines two values of a ReducingState.
+ *
+ * @example
+ * keyed.reduce((a, b) => ({ ...a, amount: a.amount + b.amount }));
+ * new ReducingStateDescriptor<number>('max', { reduce: (a, b) => Math.max(a, b) });
+ */
 export type ReduceFunction<T> = ((a: T, b: T) => T) | { reduce(a: T, b: T): T };
 
-/** Flink's AggregateFunction: an accumulator that values are added to. */
+/**
+ * Flink's AggregateFunction: an accumulator that values are added to.
+ *
+ * @example
+ * const average: AggregateFunction<number, { sum: number; n: number }, number> = {
+ *   createAccumulator: () => ({ sum: 0, n: 0 }),
+ *   add: (v, acc) => ({ sum: acc.sum + v, n: acc.n + 1 }),
+ *   getResult: (acc) => acc.sum / acc.n,
+ * };
+ */
 export interface AggregateFunction<IN, ACC, OUT> {
   createAccumulator(): ACC;
   add(value: IN, accumulator: ACC): ACC;
@@ -45,7 +60,14 @@ export abstract class StateDescriptor<S = unknown> {
   }
 }
 
-/** Single value per key. */
+/**
+ * Single value per key.
+ *
+ * @example
+ * const last = ctx.getState(new ValueStateDescriptor<number>('last'));
+ * const previous = last.value(); // undefined for a key's first record
+ * last.update(reading.value);
+ */
 export interface ValueState<T> {
   /** The value, or `undefined` (or the descriptor's default) when empty. */
   value(): T | undefined;
@@ -53,7 +75,14 @@ export interface ValueState<T> {
   clear(): void;
 }
 
-/** A list per key. */
+/**
+ * A list per key.
+ *
+ * @example
+ * const seen = ctx.getListState(new ListStateDescriptor<string>('seen'));
+ * seen.add(page);
+ * if (seen.get().length > 100) seen.update(seen.get().slice(-100));
+ */
 export interface ListState<T> {
   /** The elements (empty array when empty). */
   get(): T[];
@@ -63,7 +92,14 @@ export interface ListState<T> {
   clear(): void;
 }
 
-/** A map per key. */
+/**
+ * A map per key.
+ *
+ * @example
+ * const perPage = ctx.getMapState(new MapStateDescriptor<string, number>('per-page'));
+ * perPage.put(click.page, (perPage.get(click.page) ?? 0) + 1);
+ * for (const [page, n] of perPage.entries()) out.collect(`${page}: ${n}`);
+ */
 export interface MapState<K, V> {
   get(key: K): V | undefined;
   put(key: K, value: V): void;
@@ -77,14 +113,28 @@ export interface MapState<K, V> {
   clear(): void;
 }
 
-/** Values added are reduced into one. */
+/**
+ * Values added are reduced into one.
+ *
+ * @example
+ * const max = ctx.getReducingState(new ReducingStateDescriptor<number>('max', (a, b) => Math.max(a, b)));
+ * max.add(reading.value);
+ * out.collect(max.get()!);
+ */
 export interface ReducingState<T> {
   get(): T | undefined;
   add(value: T): void;
   clear(): void;
 }
 
-/** Values added are aggregated by an AggregateFunction. */
+/**
+ * Values added are aggregated by an AggregateFunction.
+ *
+ * @example
+ * const avg = ctx.getAggregatingState(new AggregatingStateDescriptor('avg', average));
+ * avg.add(reading.value);
+ * out.collect(avg.get()!);
+ */
 export interface AggregatingState<IN, OUT> {
   get(): OUT | undefined;
   add(value: IN): void;

@@ -20,7 +20,12 @@ export interface GeneratorSplit {
   readonly end: number;
 }
 
-/** Options of a DataGeneratorSource. */
+/**
+ * Options of a DataGeneratorSource.
+ *
+ * @example
+ * new DataGeneratorSource((i) => i, Number.POSITIVE_INFINITY, { recordsPerSecond: 10_000 });
+ */
 export interface DataGeneratorOptions {
   /** Records per second over all parallel readers. */
   readonly recordsPerSecond?: number;
