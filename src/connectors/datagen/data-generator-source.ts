@@ -34,8 +34,9 @@ export interface DataGeneratorOptions {
 class GeneratorReader<T> extends IteratorSourceReader<T, GeneratorSplit> {
   readonly #fn: (index: number) => T;
   readonly #rate: number | undefined;
-  #windowStart = 0;
-  #emittedInWindow = 0;
+  /** Rate limiting: when emission started and how many records were emitted since. */
+  #since: number | undefined;
+  #emitted = 0;
 
   constructor(ctx: SourceReaderContext, fn: (index: number) => T, rate: number | undefined) {
     super(ctx);
@@ -57,7 +58,7 @@ class GeneratorReader<T> extends IteratorSourceReader<T, GeneratorSplit> {
 
   protected override advance(split: GeneratorSplit, count: number): void {
     split.next += count;
-    this.#emittedInWindow += count;
+    this.#emitted += count;
   }
 
   protected override splitState(split: GeneratorSplit): GeneratorSplit {
@@ -68,11 +69,15 @@ class GeneratorReader<T> extends IteratorSourceReader<T, GeneratorSplit> {
     const rate = this.#rate;
     if (rate === undefined) return undefined;
     const now = Date.now();
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#emittedInWindow = 0;
+    if (this.#since === undefined) this.#since = now;
+    // Records due by now at the rate (the first one at once), minus those emitted.
+    let allowed = Math.floor(((now - this.#since) / 1000) * rate) + 1 - this.#emitted;
+    if (allowed > Math.max(2, rate)) {
+      // Far behind (e.g. after backpressure): start over instead of bursting to catch up.
+      this.#since = now;
+      this.#emitted = 0;
+      allowed = 1;
     }
-    const allowed = Math.floor(((now - this.#windowStart + 1) / 1000) * rate) - this.#emittedInWindow;
     return Math.max(0, allowed);
   }
 

@@ -7,7 +7,7 @@ export function formatForPrint(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return `${value}`;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v)) ?? String(value);
   } catch {
     return String(value);
   }

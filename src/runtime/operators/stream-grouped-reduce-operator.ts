@@ -9,10 +9,14 @@ export class StreamGroupedReduceOperator<T> extends OneInputOperator {
   readonly #reduce: (a: T, b: T) => T;
   readonly #fn: unknown;
   #state!: ValueState<T>;
-  constructor(reduce: (a: T, b: T) => T, fn: unknown) {
+  readonly #validate: ((value: T) => void) | undefined;
+
+  /** `validate` checks every record, also the first of a key (which is not reduced). */
+  constructor(reduce: (a: T, b: T) => T, fn: unknown, validate?: (value: T) => void) {
     super();
     this.#reduce = reduce;
     this.#fn = fn;
+    this.#validate = validate;
   }
   override open(): Promise<void> {
     this.#state = this.runtimeContext().getState(new ValueStateDescriptor<T>('_reduce'));
@@ -25,6 +29,7 @@ export class StreamGroupedReduceOperator<T> extends OneInputOperator {
   processElement(record: StreamRecord): void {
     this.setKeyContext(record, 0);
     const current = this.#state.value();
+    if (current === undefined) this.#validate?.(record.value as T);
     const next = current === undefined ? (record.value as T) : this.#reduce(current, record.value as T);
     this.#state.update(next);
     record.value = next;
