@@ -6,6 +6,7 @@ import { describeValue, IllegalArgumentError } from '../core/index.ts';
 import {
   type FilterFunction,
   type FlatMapFunction,
+  type GlobalWindow,
   KeyedProcessFunction,
   type KeySelector,
   type MapFunction,
@@ -14,6 +15,8 @@ import {
   ProcessFunction,
   type Sink,
   WatermarkStrategy,
+  type Window,
+  type WindowAssigner,
 } from '../functions/index.ts';
 import type {
   ChainingStrategy,
@@ -34,8 +37,12 @@ import {
   TimestampsAndWatermarksOperator,
 } from '../runtime/index.ts';
 import type { MapStateDescriptor, ReduceFunction } from '../state/index.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import { CoGroupedStreams, JoinedStreams } from './co-grouped-streams.ts';
 import { BroadcastStream, ConnectedStreams } from './connected-streams.ts';
+import { IntervalJoin } from './interval-join.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
+import { WindowedStream } from './windowed-stream.ts';
 
 /** Builds an operator factory from a kind and a constructor call. */
 export function operatorFactory(
@@ -241,6 +248,26 @@ export class DataStream<T> {
     return new ConnectedStreams<T, R>(this, other);
   }
 
+  /** Windows over the whole stream, evaluated by one subtask (use keyBy().window() to scale). */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return AllWindowedStream.of(this, assigner);
+  }
+
+  /** Count windows over the whole stream: every `size` elements, or the last `size` every `slide`. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return AllWindowedStream.count(this, size, slide);
+  }
+
+  /** Joins this stream with another in windows: `.where(k1).equalTo(k2).window(assigner).apply(fn)`. */
+  join<T2>(other: DataStream<T2>): JoinedStreams<T, T2> {
+    return new JoinedStreams(this, other);
+  }
+
+  /** Co-groups this stream with another in windows: `.where(k1).equalTo(k2).window(assigner).apply(fn)`. */
+  coGroup<T2>(other: DataStream<T2>): CoGroupedStreams<T, T2> {
+    return new CoGroupedStreams(this, other);
+  }
+
   /** Sets event timestamps and generates watermarks. */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
     if (!(strategy instanceof WatermarkStrategy)) {
@@ -390,6 +417,21 @@ export class KeyedStream<T, K> extends DataStream<T> {
 
   protected override stateKeySelector(): KeySelectorFunction {
     return this.keySelector as KeySelectorFunction;
+  }
+
+  /** Windows per key: tumbling, sliding, session, global or custom (see WindowedStream). */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return WindowedStream.of(this, assigner);
+  }
+
+  /** Count windows per key: every `size` elements, or the last `size` elements every `slide`. */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return WindowedStream.count(this, size, slide);
+  }
+
+  /** Joins this keyed stream with another on time intervals: `.between(lower, upper).process(fn)`. */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    return new IntervalJoin(this, other);
   }
 
   /** Rolling reduction per key: emits the reduced value after every record. */

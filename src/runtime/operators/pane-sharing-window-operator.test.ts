@@ -119,6 +119,7 @@ describe('PaneSharingWindowOperator', () => {
       allowedLateness: 0,
       lateDataTag: undefined,
       windowFunction: undefined,
+      userFunction: undefined,
     };
     expect(
       createWindowOperator({ ...base, assigner: SlidingEventTimeWindows.of(10, 2), aggregation: sumReduce }),
@@ -143,6 +144,7 @@ describe('PaneSharingWindowOperator', () => {
         assigner: SlidingEventTimeWindows.of(10, 2),
         aggregation: sumReduce,
         windowFunction: { process: () => {}, clear: () => {} },
+        userFunction: undefined,
       }),
     ).toBeInstanceOf(WindowOperator);
   });
@@ -164,6 +166,7 @@ describe('PaneSharingWindowOperator', () => {
             lateDataTag: useTag ? late : undefined,
             aggregation: agg ? ({ kind: 'aggregate', aggregate: collect } as WindowAggregation) : sumReduce,
             windowFunction: agg ? withWindow : undefined,
+            userFunction: undefined,
           } as const;
           const expected = await run(() => new WindowOperator(spec), input, true);
           const actual = await run(
@@ -189,6 +192,7 @@ describe('PaneSharingWindowOperator', () => {
           lateDataTag: undefined,
           aggregation: { kind: 'aggregate', aggregate: collect } as WindowAggregation,
           windowFunction: withWindow,
+          userFunction: undefined,
         } as const;
         const expected = await run(() => new WindowOperator(spec), input, false);
         const actual = await run(() => createWindowOperator(spec) as PaneSharingWindowOperator, input, false);
@@ -207,6 +211,7 @@ describe('PaneSharingWindowOperator', () => {
       lateDataTag: undefined,
       aggregation: sumReduce,
       windowFunction: undefined,
+      userFunction: undefined,
     });
     const h = new OperatorTestHarness(op, { keySelector: (v: KV) => v[0] });
     await h.open();

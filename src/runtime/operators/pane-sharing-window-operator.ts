@@ -38,6 +38,8 @@ export interface PaneSharingWindowSpec {
   readonly lateDataTag: OutputTag<unknown> | undefined;
   readonly aggregation: Exclude<WindowAggregation, { kind: 'process' }>;
   readonly windowFunction: InternalWindowFunction | undefined;
+  /** The user's function object: opened and closed. */
+  readonly userFunction: unknown;
 }
 
 const TIMER_NS = 'panes';
@@ -68,7 +70,8 @@ function lowerBound(xs: readonly number[], x: number): number {
  *
  * @example
  * new PaneSharingWindowOperator({ size: 100, slide: 1, offset: 0, eventTime: true, allowedLateness: 0,
- *   lateDataTag: undefined, aggregation: { kind: 'reduce', reduce: (a, b) => a + b }, windowFunction: undefined });
+ *   lateDataTag: undefined, aggregation: { kind: 'reduce', reduce: (a, b) => a + b }, windowFunction: undefined,
+ *   userFunction: undefined });
  */
 export class PaneSharingWindowOperator extends OneInputOperator {
   readonly #spec: PaneSharingWindowSpec;
@@ -112,11 +115,11 @@ export class PaneSharingWindowOperator extends OneInputOperator {
       TimeWindow.serializer as never,
       false,
     );
-    await this.openFunction(this.#spec.windowFunction);
+    await this.openFunction(this.#spec.userFunction);
   }
 
   override async close(): Promise<void> {
-    await this.closeFunction(this.#spec.windowFunction);
+    await this.closeFunction(this.#spec.userFunction);
     await super.close();
   }
 

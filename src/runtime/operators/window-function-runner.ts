@@ -7,7 +7,6 @@ import type {
   KeyedStateStore,
   OutputTag,
   ProcessWindowContext,
-  RichFunction,
   Window,
   WindowSerializer,
 } from '../../functions/index.ts';
@@ -18,9 +17,10 @@ import { type OperatorContext, operatorError, TimestampedCollector } from './str
 /**
  * The window function as the operators call it: the API adapts ProcessWindowFunction,
  * WindowFunction, their windowAll variants and join functions to this shape. `elements` is the
- * window's contents, or the one reduced/aggregated value.
+ * window's contents, or the one reduced/aggregated value. (The user's own function object is
+ * opened and closed separately, see `userFunction` of the specs.)
  */
-export interface InternalWindowFunction extends RichFunction {
+export interface InternalWindowFunction {
   process(
     key: unknown,
     context: ProcessWindowContext<Window>,
@@ -29,7 +29,6 @@ export interface InternalWindowFunction extends RichFunction {
   ): void;
   /** Called when a window is removed; absent when the user function has no clear(). */
   clear?(context: ProcessWindowContext<Window>): void;
-  setRuntimeContext?(ctx: unknown): void;
 }
 
 /** What the runner needs from its operator. */
@@ -85,11 +84,6 @@ export class WindowFunctionRunner {
         host.sideOutput(tag as OutputTag<unknown>, value, context.window.maxTimestamp()),
     };
     this.#context = context;
-  }
-
-  /** The user function, for open()/close(). */
-  get function(): InternalWindowFunction | undefined {
-    return this.#fn;
   }
 
   /** True when the window function wants to hear about removed windows. */

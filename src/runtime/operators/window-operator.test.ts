@@ -52,6 +52,7 @@ async function harness(
     lateDataTag: options.lateDataTag,
     aggregation,
     windowFunction: 'windowFunction' in options ? options.windowFunction : listWindows,
+    userFunction: undefined,
   });
   const h = new OperatorTestHarness(op, { keySelector: (v: KV) => v[0], operatorName: 'my-window' });
   await h.open();

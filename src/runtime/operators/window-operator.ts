@@ -58,6 +58,8 @@ export interface WindowOperatorSpec {
   readonly aggregation: WindowAggregation;
   /** Applied to the contents (or the single reduced/aggregated value); `undefined` emits them as they are. */
   readonly windowFunction: InternalWindowFunction | undefined;
+  /** The user's function object: given the runtime context, opened and closed (undefined for none). */
+  readonly userFunction: unknown;
 }
 
 type Contents = InternalMergingState & {
@@ -99,6 +101,7 @@ export function createWindowOperator(spec: WindowOperatorSpec): StreamOperator {
       lateDataTag: spec.lateDataTag,
       aggregation,
       windowFunction: spec.windowFunction,
+      userFunction: spec.userFunction,
     });
   }
   return new WindowOperator(spec);
@@ -116,7 +119,8 @@ export function cleanupTime(window: Window, eventTime: boolean, allowedLateness:
  *
  * @example
  * new WindowOperator({ assigner: TumblingEventTimeWindows.of(10), trigger: undefined, evictor: undefined,
- *   allowedLateness: 0, lateDataTag: undefined, aggregation: { kind: 'process' }, windowFunction: fn });
+ *   allowedLateness: 0, lateDataTag: undefined, aggregation: { kind: 'process' }, windowFunction: fn,
+ *   userFunction: undefined });
  */
 export class WindowOperator extends OneInputOperator {
   readonly #spec: WindowOperatorSpec;
@@ -203,11 +207,11 @@ export class WindowOperator extends OneInputOperator {
       this.#serializer,
       this.#merging !== undefined,
     );
-    await this.openFunction(this.#spec.windowFunction);
+    await this.openFunction(this.#spec.userFunction);
   }
 
   override async close(): Promise<void> {
-    await this.closeFunction(this.#spec.windowFunction);
+    await this.closeFunction(this.#spec.userFunction);
     await super.close();
   }
 
