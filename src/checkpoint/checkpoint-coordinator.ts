@@ -205,13 +205,16 @@ function fail(
 ): { state: CoordinatorState; commands: CoordinatorCommand[] } {
   const pending = new Map(state.pending);
   pending.delete(p.id);
-  const consecutiveFailures = countsTowardsTolerance
-    ? state.consecutiveFailures + 1
-    : state.consecutiveFailures;
+  // Savepoints are requested by users and answered to them; only periodic checkpoints count.
+  const counts = countsTowardsTolerance && p.savepoint === undefined;
+  const consecutiveFailures = counts ? state.consecutiveFailures + 1 : state.consecutiveFailures;
+  // Failing the job over starts the count again (as Flink's CheckpointFailureManager does);
+  // otherwise the first failed checkpoint after the restart would fail the job at once.
+  const failsJob = counts && consecutiveFailures > state.settings.tolerableFailures;
   const next: CoordinatorState = {
     ...state,
     pending,
-    consecutiveFailures,
+    consecutiveFailures: failsJob ? 0 : consecutiveFailures,
     lastCompletion: now,
     counts: { ...state.counts, failed: state.counts.failed + 1 },
     history: record(state, { ...pendingRecord(p), status: 'FAILED', endTimestamp: now, failure: reason }),
@@ -222,7 +225,7 @@ function fail(
   ];
   if (p.savepoint !== undefined) {
     commands.push({ kind: 'savepoint-failed', requestId: p.savepoint.requestId, reason });
-  } else if (countsTowardsTolerance && consecutiveFailures > state.settings.tolerableFailures) {
+  } else if (failsJob) {
     commands.push({
       kind: 'fail-job',
       reason: `checkpoint ${p.id} failed (${reason}); ${consecutiveFailures} consecutive checkpoint failures exceed the tolerable number ${state.settings.tolerableFailures}`,

@@ -37,11 +37,15 @@ export class CheckpointBarrierHandler {
 
   /** True while waiting for barriers of a checkpoint. */
   get aligning(): boolean {
-    return this.#barrier !== undefined;
+    return this.#barrier !== undefined || this.#tracked.size > 0;
   }
 
   /** A barrier arrived on `channel`; returns true when the channel must stop being consumed. */
   onBarrier(channel: InputChannel, barrier: Barrier): boolean {
+    if (!this.#exactlyOnce) {
+      this.#track(channel, barrier);
+      return false;
+    }
     if (barrier.checkpointId < this.#current) return false;
     if (barrier.checkpointId === this.#current && this.#barrier === undefined) return false;
     if (barrier.checkpointId > this.#current) {
@@ -67,12 +71,45 @@ export class CheckpointBarrierHandler {
 
   /** A channel ended: it no longer holds back the alignment. */
   onChannelFinished(): void {
+    if (!this.#exactlyOnce) {
+      for (const [id, t] of [...this.#tracked]) if (this.#tracked.has(id)) this.#completeTracked(t.barrier);
+      return;
+    }
     if (this.#barrier !== undefined) this.#complete();
   }
 
   /** Aborts the alignment of `checkpointId` (the coordinator gave up on it). */
   abort(checkpointId: number): void {
+    this.#tracked.delete(checkpointId);
     if (this.#barrier !== undefined && this.#current === checkpointId) this.#reset();
+  }
+
+  /**
+   * At-least-once: several checkpoints may be in flight (a fast channel can deliver the barrier
+   * of checkpoint n+1 before a slow one delivers n's), so each is counted on its own, as Flink's
+   * CheckpointBarrierTracker does; completing n drops older ones (the coordinator subsumes them).
+   */
+  readonly #tracked = new Map<number, { barrier: Barrier; seen: Set<InputChannel> }>();
+
+  #track(channel: InputChannel, barrier: Barrier): void {
+    const id = barrier.checkpointId;
+    if (id <= this.#current) return;
+    let t = this.#tracked.get(id);
+    if (t === undefined) {
+      t = { barrier, seen: new Set() };
+      this.#tracked.set(id, t);
+    }
+    t.seen.add(channel);
+    this.#completeTracked(barrier);
+  }
+
+  #completeTracked(barrier: Barrier): void {
+    const t = this.#tracked.get(barrier.checkpointId);
+    if (t === undefined) return;
+    for (const c of this.#gate.channels) if (!c.finished && !t.seen.has(c)) return;
+    this.#current = barrier.checkpointId;
+    for (const id of [...this.#tracked.keys()]) if (id <= barrier.checkpointId) this.#tracked.delete(id);
+    this.#onAligned(t.barrier);
   }
 
   #complete(): boolean {
