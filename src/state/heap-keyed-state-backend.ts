@@ -54,6 +54,13 @@ export interface KeyedStateBackend {
    * the caller serializes it before the next state access (the task does, at the barrier).
    */
   snapshot(): KeyedStateSnapshot;
+  /**
+   * Optional asynchronous snapshot: the state as of the call (taken synchronously, e.g. an MVCC
+   * read transaction), read into a {@link KeyedStateSnapshot} while processing goes on. Backends
+   * that have it let the task acknowledge a checkpoint without stopping for the whole read; the
+   * result shares no objects with live state.
+   */
+  snapshotAsync?(): Promise<KeyedStateSnapshot>;
   /** Loads the key groups of this backend's range from snapshots of any parallelism. */
   restore(snapshots: Iterable<KeyedStateSnapshot>): void;
   /** Releases resources (files, handles). */
