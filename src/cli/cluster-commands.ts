@@ -151,3 +151,30 @@ export async function cancelJob(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** `sluice savepoint -m <jobId> [dir]`: takes a savepoint; resolves with the CLI's answer. */
+export async function savepointJob(
+  jobmanager: string,
+  token: string,
+  jobId: string,
+  dir: string | undefined,
+): Promise<string> {
+  if (!/^[0-9a-f]{32}$/.test(jobId))
+    throw new IllegalArgumentError(`savepoint: "${jobId}" is not a job id (32 hex characters)`);
+  const path = await new RestClusterClient(jobmanager, token).savepoint(jobId, { dir });
+  return `Savepoint completed. Path: ${path}`;
+}
+
+/** `sluice stop -m <jobId> [--savepointPath dir] [--drain]`: stops a job with a savepoint. */
+export async function stopJob(
+  jobmanager: string,
+  token: string,
+  jobId: string,
+  dir: string | undefined,
+  drain: boolean,
+): Promise<string> {
+  if (!/^[0-9a-f]{32}$/.test(jobId))
+    throw new IllegalArgumentError(`stop: "${jobId}" is not a job id (32 hex characters)`);
+  const path = await new RestClusterClient(jobmanager, token).savepoint(jobId, { dir, stop: true, drain });
+  return `Savepoint completed. Path: ${path}`;
+}

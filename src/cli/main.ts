@@ -1,7 +1,14 @@
 // The `sluice` command line: run jobs on the embedded cluster or a standalone cluster, inspect
 // their plans, start the cluster's JobManager and TaskManager processes, list and cancel jobs.
 import { Command, InvalidArgumentError } from 'commander';
-import { cancelJob, listJobs, startJobManager, startTaskManager } from './cluster-commands.ts';
+import {
+  cancelJob,
+  listJobs,
+  savepointJob,
+  startJobManager,
+  startTaskManager,
+  stopJob,
+} from './cluster-commands.ts';
 import { infoJobFile } from './info-command.ts';
 import { runJobOnCluster } from './remote-run-command.ts';
 import { describeFailure, runJobFile } from './run-command.ts';
@@ -74,6 +81,12 @@ export function createProgram(): Command {
               detached: opts.detached === true,
               token: clientToken(opts.token),
               ...(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism }),
+              ...(opts.fromSavepoint === undefined
+                ? {}
+                : {
+                    savepointPath: opts.fromSavepoint,
+                    allowNonRestoredState: opts.allowNonRestoredState === true,
+                  }),
             });
             process.exit(0);
           }
@@ -170,6 +183,51 @@ export function createProgram(): Command {
         fail(e);
       }
     });
+
+  program
+    .command('savepoint')
+    .description('take a savepoint of a running job of a standalone cluster')
+    .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
+    .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
+    .argument('<jobId>', 'the job id (32 hex characters)')
+    .argument('[targetDirectory]', "where to write it (default: the job's state.savepoints.dir)")
+    .action(async (jobId: string, dir: string | undefined, opts: { jobmanager: string; token?: string }) => {
+      try {
+        process.stdout.write(`Triggering savepoint for job ${jobId}.\n`);
+        process.stdout.write(`${await savepointJob(opts.jobmanager, clientToken(opts.token), jobId, dir)}\n`);
+        process.exit(0);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('stop')
+    .description('stop a job of a standalone cluster with a savepoint')
+    .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
+    .option(
+      '-p, --savepointPath <dir>',
+      "where to write the savepoint (default: the job's state.savepoints.dir)",
+    )
+    .option('-d, --drain', 'emit the max watermark before stopping, so every event-time timer fires')
+    .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
+    .argument('<jobId>', 'the job id (32 hex characters)')
+    .action(
+      async (
+        jobId: string,
+        opts: { jobmanager: string; savepointPath?: string; drain?: boolean; token?: string },
+      ) => {
+        try {
+          process.stdout.write(`Suspending job ${jobId}.\n`);
+          process.stdout.write(
+            `${await stopJob(opts.jobmanager, clientToken(opts.token), jobId, opts.savepointPath, opts.drain === true)}\n`,
+          );
+          process.exit(0);
+        } catch (e) {
+          fail(e);
+        }
+      },
+    );
 
   return program;
 }

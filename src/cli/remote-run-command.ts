@@ -17,6 +17,10 @@ export interface RemoteRunOptions {
   readonly parallelism?: number;
   readonly detached: boolean;
   readonly token: string;
+  /** Start from this savepoint (`-s`). */
+  readonly savepointPath?: string;
+  /** With `savepointPath`: allow state of operators that no longer exist. */
+  readonly allowNonRestoredState?: boolean;
   /** Where the CLI's own lines go (default stdout). */
   readonly out?: (line: string) => void;
 }
@@ -82,6 +86,12 @@ export async function runJobOnCluster(
         jobConfiguration: submission.configuration,
         taskSettings: submission.taskSettings,
         fingerprint: submission.graph.fingerprint,
+        ...(options.savepointPath === undefined
+          ? {}
+          : {
+              savepointPath: options.savepointPath,
+              allowNonRestoredState: options.allowNonRestoredState === true,
+            }),
       });
       out(`Job has been submitted with JobID ${jobid}`);
       const name = submission.graph.jobName;
@@ -109,6 +119,15 @@ export async function runJobOnCluster(
         cancel: async () => {
           await client.cancel(jobid);
           if (!options.detached) await done;
+        },
+        triggerSavepoint: (dir?: string) => client.savepoint(jobid, { dir }),
+        stopWithSavepoint: async (dir?: string, drain = false) => {
+          const path = await client.savepoint(jobid, { dir, stop: true, drain });
+          if (!options.detached) {
+            const result = await done;
+            if (result.status === 'FAILED') throw jobResultError(result);
+          }
+          return path;
         },
         getJobExecutionResult: async () => {
           const result = await done;

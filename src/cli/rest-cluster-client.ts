@@ -136,6 +136,40 @@ export class RestClusterClient {
     return this.request('GET', `/jobs/${jobId}/execution-result`);
   }
 
+  /** Triggers a savepoint (`stop`: stop-with-savepoint) and waits for it; resolves with its path. */
+  async savepoint(
+    jobId: string,
+    options: { dir?: string | undefined; stop?: boolean; drain?: boolean },
+    pollMs = 200,
+  ): Promise<string> {
+    const { 'request-id': trigger } = options.stop
+      ? await this.request<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, {
+          ...(options.dir === undefined ? {} : { targetDirectory: options.dir }),
+          drain: options.drain === true,
+        })
+      : await this.request<{ 'request-id': string }>('POST', `/jobs/${jobId}/savepoints`, {
+          ...(options.dir === undefined ? {} : { 'target-directory': options.dir }),
+          'cancel-job': false,
+        });
+    for (;;) {
+      const r = await this.request<{
+        status: { id: string };
+        operation?: { location?: string; 'failure-cause'?: { 'stack-trace': string } };
+      }>('GET', `/jobs/${jobId}/savepoints/${trigger}`);
+      if (r.status.id === 'COMPLETED') {
+        const failure = r.operation?.['failure-cause'];
+        if (failure !== undefined) {
+          throw new RestClientError(
+            500,
+            `savepoint of job ${jobId} failed: ${failure['stack-trace'].split('\n')[0]}`,
+          );
+        }
+        return r.operation?.location ?? '';
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   /** Polls until the job ends; resolves with its execution result. */
   async waitForResult(
     jobId: string,

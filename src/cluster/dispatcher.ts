@@ -15,6 +15,7 @@ import { capturePlan, type JobProgram, type StreamGraph } from '../plan/index.ts
 import type { TaskSettings } from '../runtime/index.ts';
 import { type ClusterConfiguration, ClusterOptions } from './cluster-configuration.ts';
 import { JobBundleStore } from './job-bundle-store.ts';
+import { jobOptionsFrom, taskSettingsFrom } from './job-configuration.ts';
 import { JobManager } from './job-manager.ts';
 import type { JobMaster } from './job-master.ts';
 import { ResourceManager } from './resource-manager.ts';
@@ -45,25 +46,29 @@ export interface RunJarRequest {
   readonly taskSettings?: Partial<TaskSettings>;
   /** A job id to use (32 hex characters); default: a fresh one. */
   readonly jobId?: string;
+  /** Start from this savepoint or retained checkpoint directory (`sluice run -s`). */
+  readonly savepointPath?: string;
+  /** Allow savepoint state of operators that no longer exist. */
+  readonly allowNonRestoredState?: boolean;
 }
 
-function settingsOf(conf: Configuration, requested: Partial<TaskSettings> | undefined): TaskSettings {
-  const pick = (key: keyof TaskSettings, fallback: number, min: number): number => {
+/** Checks the task settings a client sent (the environment's values outside its configuration). */
+function settingsOverrides(requested: Partial<TaskSettings> | undefined): {
+  bufferTimeout?: number;
+  autoWatermarkInterval?: number;
+} {
+  const out: { bufferTimeout?: number; autoWatermarkInterval?: number } = {};
+  for (const key of ['bufferTimeout', 'autoWatermarkInterval'] as const) {
     const v = requested?.[key];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
       throw new IllegalArgumentError(
-        `taskSettings.${key}: expected an integer >= ${min}, got ${JSON.stringify(v)}`,
+        `taskSettings.${key}: expected an integer >= 0, got ${JSON.stringify(v)}`,
       );
     }
-    return v;
-  };
-  return {
-    bufferTimeout: pick('bufferTimeout', conf.get(CoreOptions.BUFFER_TIMEOUT), 0),
-    bufferSize: pick('bufferSize', conf.get(CoreOptions.BUFFER_SIZE), 256),
-    creditsPerChannel: pick('creditsPerChannel', conf.get(CoreOptions.CREDITS_PER_CHANNEL), 1),
-    autoWatermarkInterval: pick('autoWatermarkInterval', conf.get(CoreOptions.AUTO_WATERMARK_INTERVAL), 0),
-  };
+    out[key] = v;
+  }
+  return out;
 }
 
 /**
@@ -144,7 +149,15 @@ export class Dispatcher {
     if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
     const conf = Configuration.fromMap(raw);
     const jobConf = Configuration.fromMap({ ...raw, ...(request.jobConfiguration ?? {}) });
-    const settings = settingsOf(jobConf, request.taskSettings);
+    if (request.savepointPath !== undefined) {
+      if (typeof request.savepointPath !== 'string' || request.savepointPath === '') {
+        throw new IllegalArgumentError('savepointPath: expected a directory path');
+      }
+      jobConf.set(CoreOptions.SAVEPOINT_PATH, request.savepointPath);
+      if (request.allowNonRestoredState === true) jobConf.set(CoreOptions.SAVEPOINT_IGNORE_UNCLAIMED, true);
+    }
+    const settings = taskSettingsFrom(jobConf, settingsOverrides(request.taskSettings));
+    const jobOptions = jobOptionsFrom(jobConf);
     if (request.jobId !== undefined && !isJobId(request.jobId)) {
       throw new IllegalArgumentError(
         `jobId: expected 32 lowercase hex characters, got ${JSON.stringify(request.jobId)}`,
@@ -175,7 +188,7 @@ export class Dispatcher {
       );
     }
     this.#jobBundles.set(jobId, jar.code);
-    const master = this.jobManager.submitJob(graph, program, settings, jobId);
+    const master = this.jobManager.submitJob(graph, program, settings, jobId, jobOptions);
     void master.result.then(() => {
       this.#jobBundles.delete(jobId);
       this.#store.remove(jobId);

@@ -2,7 +2,7 @@
 // the slots it needs (waiting for free slots up to a timeout), runs a JobMaster per job and routes
 // the reports of the TaskManagers' slots to the job they belong to. The embedded cluster and the
 // standalone cluster use this same class; they differ only in their TaskManagerGateways.
-import { type JobId, newJobId, type SerializedError } from '../core/index.ts';
+import { type JobId, newJobId, type SerializedError, SluiceError } from '../core/index.ts';
 import type { JobProgram, StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import { JobMaster, type JobOptions } from './job-master.ts';
@@ -99,6 +99,7 @@ export class JobManager {
       options,
     );
     this.#jobs.set(jobId, master);
+    master.setSlotProvider((current) => this.#reallocate(jobId, current));
     void master.result.then(() => this.#release(jobId));
     const timer = setTimeout(() => {
       const i = this.#waiting.findIndex((w) => w.master === master);
@@ -175,6 +176,32 @@ export class JobManager {
       const slots = free.slice(0, needed);
       for (const s of slots) this.#taskManagers.get(s.gateway.resourceId)!.owners[s.slot] = next.master.jobId;
       void next.master.start(slots);
+    }
+  }
+
+  /**
+   * Slots for a restart of job `jobId`: its slots on live TaskManagers, plus free slots in place
+   * of lost ones as far as there are any (with fewer slots, subtasks share them). Waits up to
+   * slot.request.timeout when no slot is left at all.
+   */
+  async #reallocate(jobId: string, current: readonly AllocatedSlot[]): Promise<AllocatedSlot[]> {
+    const deadline = Date.now() + this.#slotRequestTimeoutMs;
+    for (;;) {
+      const alive = current.filter(
+        (s) => this.#taskManagers.get(s.gateway.resourceId)?.gateway === s.gateway,
+      );
+      const extra = this.#freeSlots().slice(0, current.length - alive.length);
+      for (const s of extra) this.#taskManagers.get(s.gateway.resourceId)!.owners[s.slot] = jobId;
+      const slots = [...alive, ...extra];
+      if (slots.length > 0) return slots;
+      if (Date.now() > deadline) {
+        throw new SluiceError(
+          'NO_RESOURCE_AVAILABLE',
+          `NoResourceAvailableException: no task slot to restart job ${jobId} in within ${this.#slotRequestTimeoutMs} ms (slot.request.timeout)`,
+          { origin: 'external' },
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 

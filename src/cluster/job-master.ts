@@ -544,11 +544,21 @@ export class JobMaster {
         const state = this.#state.tasks.get(task);
         if (state === undefined || state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED')
           continue;
-        // TODO(checkpoints, #5): restart from the latest completed checkpoint on the remaining
-        // slots instead of failing the job (the restart strategy decides).
+        // The job fails over; the restart strategy decides whether it restarts from the latest
+        // checkpoint, on slots the slot provider finds in place of the lost ones.
         this.#apply({ kind: 'task-state', task, state: 'FAILED', error });
       }
     }
+  }
+
+  #slotProvider: ((current: readonly AllocatedSlot[]) => Promise<readonly AllocatedSlot[]>) | undefined;
+
+  /**
+   * Sets where a restart gets its slots: given the current ones, the provider returns those to
+   * use (lost slots replaced by free ones, or fewer slots: subtasks then share them).
+   */
+  setSlotProvider(provider: (current: readonly AllocatedSlot[]) => Promise<readonly AllocatedSlot[]>): void {
+    this.#slotProvider = provider;
   }
 
   /** Whether a task of this job runs on TaskManager `resourceId`. */
@@ -586,6 +596,8 @@ export class JobMaster {
       const latest = this.#checkpointing.latest();
       const restore = latest === undefined ? this.#initialRestore : readMetadata(latest.dir);
       this.#restartHistory = { ...this.#restartHistory, lastStart: Date.now() };
+      if (this.#slotProvider !== undefined) this.#slots = await this.#slotProvider(this.#slots);
+      if (this.#state.status !== 'RESTARTING') return;
       await this.#loadInSlots();
       if (this.#state.status !== 'RESTARTING') return;
       this.#startEnumerators(restore);
@@ -598,6 +610,21 @@ export class JobMaster {
   /** Checkpoint counts and history (REST, metrics). */
   checkpointStats(): ReturnType<JobCheckpointing['stats']> {
     return this.#checkpointing.stats();
+  }
+
+  /** The savepoint or checkpoint the job started from, if any (REST checkpoint statistics). */
+  get restoredFrom():
+    | {
+        readonly path: string;
+        readonly checkpointId: number;
+        readonly savepoint: boolean;
+        readonly time: number;
+      }
+    | undefined {
+    const r = this.#initialRestore;
+    if (r === undefined) return undefined;
+    const time = this.statusTimestamps.RUNNING ?? this.startTime;
+    return { path: r.dir, checkpointId: r.metadata.checkpointId, savepoint: r.metadata.savepoint, time };
   }
 
   /** Failures that restarted or ended the job, oldest first (REST exceptions history). */

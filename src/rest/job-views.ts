@@ -207,48 +207,116 @@ export function vertexDetails(job: JobMaster, v: JobVertex, now = Date.now()): R
   };
 }
 
-/** `GET /jobs/:id/exceptions`. */
+/** `GET /jobs/:id/exceptions`: the root cause and every failure that restarted or ended the job. */
 export function jobExceptions(job: JobMaster): Record<string, unknown> {
   const f = job.failure;
-  const entries =
-    f === undefined
-      ? []
-      : [
-          {
-            exceptionName: f.name,
-            stacktrace: f.stack ?? `${f.name}: ${f.message}`,
-            timestamp: job.failureTime ?? job.endTime ?? Date.now(),
-            taskName: null,
-            endpoint: null,
-            taskManagerId: null,
-            failureLabels: {},
-            concurrentExceptions: [],
-          },
-        ];
+  const history = job.failureHistory.map((h) => ({ error: h.error, time: h.time }));
+  // A failure of the current attempt that is not in the history yet (failing, or failed for good).
+  if (
+    f !== undefined &&
+    !history.some((h) => h.error.message === f.message || f.message.startsWith(h.error.message))
+  ) {
+    history.push({ error: f, time: job.failureTime ?? job.endTime ?? Date.now() });
+  }
+  const entries = history
+    .map((h) => ({
+      exceptionName: h.error.name,
+      stacktrace: h.error.stack ?? `${h.error.name}: ${h.error.message}`,
+      timestamp: h.time,
+      taskName: null,
+      endpoint: null,
+      taskManagerId: null,
+      failureLabels: {},
+      concurrentExceptions: [],
+    }))
+    .reverse();
+  const root = f ?? history[history.length - 1]?.error;
   return {
-    'root-exception': f === undefined ? null : (f.stack ?? `${f.name}: ${f.message}`),
-    timestamp: f === undefined ? null : (job.failureTime ?? null),
+    'root-exception': root === undefined ? null : (root.stack ?? `${root.name}: ${root.message}`),
+    timestamp: root === undefined ? null : (entries[0]?.timestamp ?? null),
     'all-exceptions': [],
     truncated: false,
     exceptionHistory: { entries, truncated: false },
   };
 }
 
-/** `GET /jobs/:id/checkpoints` (zero counts until checkpoint statistics are reported here). */
-export function jobCheckpoints(_job: JobMaster): Record<string, unknown> {
-  const stats = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+/** `GET /jobs/:id/checkpoints`: counts, latest completed/failed/savepoint/restored, history. */
+export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
+  const stats = job.checkpointStats();
+  const zero = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+  const durations = stats.history
+    .filter((h) => h.status === 'COMPLETED' && h.endTimestamp !== undefined)
+    .map((h) => h.endTimestamp! - h.triggerTimestamp)
+    .sort((a, b) => a - b);
+  const pick = (q: number): number =>
+    durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? 0;
+  const e2e =
+    durations.length === 0
+      ? zero
+      : {
+          min: durations[0]!,
+          max: durations[durations.length - 1]!,
+          avg: Math.round(durations.reduce((a, b) => a + b, 0) / durations.length),
+          p50: pick(0.5),
+          p90: pick(0.9),
+          p95: pick(0.95),
+          p99: pick(0.99),
+          p999: pick(0.999),
+        };
+  const entry = (h: (typeof stats.history)[number]): Record<string, unknown> => ({
+    className: h.status === 'COMPLETED' ? 'completed' : h.status === 'FAILED' ? 'failed' : 'in_progress',
+    id: h.id,
+    status: h.status,
+    is_savepoint: h.savepoint,
+    savepointFormat: h.savepoint ? 'CANONICAL' : null,
+    checkpoint_type: h.savepoint ? 'SAVEPOINT' : 'CHECKPOINT',
+    trigger_timestamp: h.triggerTimestamp,
+    latest_ack_timestamp: h.endTimestamp ?? -1,
+    end_to_end_duration: h.endTimestamp === undefined ? -1 : h.endTimestamp - h.triggerTimestamp,
+    num_subtasks: h.total,
+    num_acknowledged_subtasks: h.acknowledged,
+    external_path: h.status === 'COMPLETED' ? h.dir : null,
+    discarded: false,
+    ...(h.failure === undefined
+      ? {}
+      : { failure_message: h.failure, failure_timestamp: h.endTimestamp ?? -1 }),
+  });
+  const restored = job.restoredFrom;
+  const find = (f: (h: (typeof stats.history)[number]) => boolean): Record<string, unknown> | null => {
+    const h = stats.history.find(f);
+    return h === undefined ? null : entry(h);
+  };
   return {
-    counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
-    summary: {
-      checkpointed_size: stats,
-      state_size: stats,
-      end_to_end_duration: stats,
-      alignment_buffered: stats,
-      processed_data: stats,
-      persisted_data: stats,
+    counts: {
+      restored: Math.max(stats.counts.restored, restored === undefined ? 0 : 1),
+      total: stats.counts.completed + stats.counts.failed + stats.inProgress,
+      in_progress: stats.inProgress,
+      completed: stats.counts.completed,
+      failed: stats.counts.failed,
     },
-    latest: { completed: null, savepoint: null, failed: null, restored: null },
-    history: [],
+    summary: {
+      checkpointed_size: zero,
+      state_size: zero,
+      end_to_end_duration: e2e,
+      alignment_buffered: zero,
+      processed_data: zero,
+      persisted_data: zero,
+    },
+    latest: {
+      completed: find((h) => h.status === 'COMPLETED' && !h.savepoint),
+      savepoint: find((h) => h.status === 'COMPLETED' && h.savepoint),
+      failed: find((h) => h.status === 'FAILED'),
+      restored:
+        restored === undefined
+          ? null
+          : {
+              id: restored.checkpointId,
+              restore_timestamp: restored.time,
+              is_savepoint: restored.savepoint,
+              external_path: restored.path,
+            },
+    },
+    history: stats.history.map(entry),
   };
 }
 

@@ -99,6 +99,57 @@ export function openApiDocument(): Record<string, unknown> {
         json('Checkpoint statistics'),
         [jobId],
       ),
+      '/jobs/{jobid}/savepoints': {
+        post: {
+          summary:
+            'Trigger a savepoint (cancel-job: true stops the job after it); poll the returned request-id',
+          parameters: [jobId],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { 'target-directory': { type: 'string' }, 'cancel-job': { type: 'boolean' } },
+                },
+              },
+            },
+          },
+          responses: {
+            202: json('Triggered', { 'request-id': { type: 'string' } }),
+            400: errors,
+            404: errors,
+          },
+        },
+      },
+      '/jobs/{jobid}/stop': {
+        post: {
+          summary:
+            'Stop the job with a savepoint (drain: emit the max watermark first); poll the returned request-id',
+          parameters: [jobId],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { targetDirectory: { type: 'string' }, drain: { type: 'boolean' } },
+                },
+              },
+            },
+          },
+          responses: {
+            202: json('Triggered', { 'request-id': { type: 'string' } }),
+            400: errors,
+            404: errors,
+          },
+        },
+      },
+      '/jobs/{jobid}/savepoints/{triggerid}': get(
+        'Status of a savepoint or stop operation: status.id IN_PROGRESS or COMPLETED with operation.location or operation.failure-cause',
+        json('Operation status'),
+        [jobId, { name: 'triggerid', in: 'path', required: true, schema: { type: 'string' } }],
+      ),
       '/jobs/{jobid}/plan': get('The job graph as JSON plan', json('Plan'), [jobId]),
       '/jobs/{jobid}/execution-result': get(
         'The outcome once the job ended (status.id IN_PROGRESS before); `collected` holds what executeAndCollect() received',

@@ -2,6 +2,7 @@
 // TaskManagers connect to: an HTTP Upgrade on the same port turns a connection into their RPC
 // channel. Every error is JSON (`{"errors": [message]}`) with a 4xx/5xx status; a malformed
 // request is the client's error, never a crash of the JobManager.
+import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -171,6 +172,74 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     }
     job.cancel();
     return reply.status(202).send({});
+  });
+
+  // Savepoints and stop-with-savepoint are asynchronous operations: the POST answers with a
+  // trigger id ("request-id"), polled at /jobs/:id/savepoints/:triggerid (Flink's shape).
+  const operations = new Map<
+    string,
+    {
+      status: 'IN_PROGRESS' | 'COMPLETED';
+      location?: string;
+      failure?: { class: string; 'stack-trace': string };
+    }
+  >();
+  const startOperation = (job: JobMaster, run: () => Promise<string>): { 'request-id': string } => {
+    const id = randomBytes(16).toString('hex');
+    operations.set(`${job.jobId}:${id}`, { status: 'IN_PROGRESS' });
+    run().then(
+      (location) => operations.set(`${job.jobId}:${id}`, { status: 'COMPLETED', location }),
+      (e: unknown) =>
+        operations.set(`${job.jobId}:${id}`, {
+          status: 'COMPLETED',
+          failure: { class: (e as Error).name ?? 'Error', 'stack-trace': (e as Error).stack ?? String(e) },
+        }),
+    );
+    return { 'request-id': id };
+  };
+  const bodyObject = (body: unknown): Record<string, unknown> => {
+    if (body === undefined || body === null) return {};
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(400, 'the request body must be a JSON object');
+    return body as Record<string, unknown>;
+  };
+  const optionalString = (o: Record<string, unknown>, key: string): string | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v === '') throw new HttpError(400, `${key}: expected a non-empty string`);
+    return v;
+  };
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/jobs/:id/savepoints', async (req, reply) => {
+    const job = jobOf(req.params.id);
+    const body = bodyObject(req.body);
+    const dir = optionalString(body, 'target-directory');
+    const cancel = body['cancel-job'] === true;
+    const op = startOperation(job, async () => {
+      const path = cancel ? await job.stopWithSavepoint(dir, false) : await job.triggerSavepoint(dir);
+      return path;
+    });
+    return reply.status(202).send(op);
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/jobs/:id/stop', async (req, reply) => {
+    const job = jobOf(req.params.id);
+    const body = bodyObject(req.body);
+    const dir = optionalString(body, 'targetDirectory');
+    const drain = body.drain === true;
+    return reply.status(202).send(startOperation(job, () => job.stopWithSavepoint(dir, drain)));
+  });
+
+  app.get<{ Params: { id: string; trigger: string } }>('/jobs/:id/savepoints/:trigger', async (req) => {
+    const job = jobOf(req.params.id);
+    const op = operations.get(`${job.jobId}:${req.params.trigger}`);
+    if (op === undefined)
+      throw new HttpError(404, `no savepoint operation ${req.params.trigger} for job ${job.jobId}`);
+    if (op.status === 'IN_PROGRESS') return { status: { id: 'IN_PROGRESS' } };
+    return {
+      status: { id: 'COMPLETED' },
+      operation: op.failure === undefined ? { location: op.location } : { 'failure-cause': op.failure },
+    };
   });
 
   app.get<{ Params: { id: string } }>('/jobs/:id/exceptions', async (req) =>

@@ -1,7 +1,11 @@
 // End to end: a JobManager and two TaskManagers as real processes on 127.0.0.1. Jobs are
 // submitted with `sluice run -m`, listed and cancelled with the CLI, watched through the REST
 // API; a job at parallelism 4 exchanges records between the TaskManagers over TCP; a TaskManager
-// killed with SIGKILL (connection lost) or stopped with SIGSTOP (heartbeats stop) fails its job.
+// killed with SIGKILL restarts a checkpointed job from its latest checkpoint (exactly-once counts),
+// and one stopped with SIGSTOP (heartbeats stop) fails a job without restarts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
@@ -156,6 +160,61 @@ describe('standalone cluster', () => {
     expect(all.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(CANCELED\\)`));
   });
 
+  it('takes a savepoint, stops with a savepoint and resumes from it at another parallelism', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-savepoints-'));
+    try {
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        '-d',
+        'test/jobs/cluster-slow-job.ts',
+        '4',
+        '2000',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      await eventually(async () =>
+        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
+      );
+      const savepoint = sluice(['savepoint', '-m', `127.0.0.1:${port}`, jobId!, join(dir, 'sp1')]);
+      expect(await savepoint.exited).toBe(0);
+      expect(savepoint.output.stdout).toMatch(/Savepoint completed\. Path: \S+/);
+      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+      expect(cps.latest.savepoint).toMatchObject({ is_savepoint: true, status: 'COMPLETED' });
+
+      const stop = sluice(['stop', '-m', `127.0.0.1:${port}`, '-p', join(dir, 'sp2'), jobId!]);
+      expect(await stop.exited).toBe(0);
+      const [, path] = (await stop.waitFor(/Savepoint completed\. Path: (\S+)/)) as RegExpMatchArray;
+      await eventually(async () =>
+        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
+      );
+
+      const resumed = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        '-d',
+        '-s',
+        path!,
+        'test/jobs/cluster-slow-job.ts',
+        '2',
+        '2000',
+      ]);
+      const [, resumedId] = (await resumed.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      await eventually(async () =>
+        (await rest(base, 'GET', `/jobs/${resumedId}`)).json.state === 'RUNNING' ? true : undefined,
+      );
+      const restored = (await rest(base, 'GET', `/jobs/${resumedId}/checkpoints`)).json;
+      expect(restored.counts.restored).toBe(1);
+      expect(restored.latest.restored).toMatchObject({ is_savepoint: true, external_path: path });
+      expect((await rest(base, 'GET', `/jobs/${resumedId}`)).json.vertices[1].parallelism).toBe(2);
+      const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, resumedId!]);
+      expect(await cancel.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers malformed requests with JSON 4xx errors and keeps serving', async () => {
     const expectError = async (
       r: Promise<{ status: number; json: RestJson }>,
@@ -218,40 +277,59 @@ describe('standalone cluster', () => {
     expect((await rest(base, 'GET', '/overview')).status).toBe(200);
   });
 
-  it('fails a job over when a TaskManager is killed (SIGKILL) or stops heartbeating (SIGSTOP)', async () => {
+  it('restarts a checkpointed job from its latest checkpoint when a TaskManager is killed (SIGKILL), exactly once', async () => {
+    const records = 24_000;
+    const keys = 24;
     const run = sluice([
       'run',
       '-m',
       `127.0.0.1:${port}`,
-      '-d',
-      'test/jobs/cluster-slow-job.ts',
+      'test/jobs/cluster-checkpointed-count.ts',
+      String(records),
+      String(keys),
       '4',
       '4000',
     ]);
     const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
     await eventually(async () => {
+      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
       const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
-      return job.state === 'RUNNING' && job.vertices[1].metrics['read-records'] > 0 ? true : undefined;
+      return job.state === 'RUNNING' &&
+        cps.counts.completed >= 2 &&
+        job.vertices[1].metrics['read-records'] > 0
+        ? true
+        : undefined;
     });
-    const killedAt = Date.now();
     tm2.child.kill('SIGKILL');
     await eventually(
-      async () => ((await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FAILED' ? true : undefined),
-      15_000,
+      async () => ((await rest(base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
+      10_000,
+      'the JobManager to notice the lost TaskManager',
     );
-    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(await run.exited).toBe(0);
+    const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+    expect(job.state).toBe('FINISHED');
+    expect(job.timestamps.RESTARTING).toBeGreaterThan(0);
     const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
-    expect(exceptions['root-exception']).toMatch(
+    expect(exceptions.exceptionHistory.entries[0].stacktrace).toMatch(
       /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)/,
     );
-    expect(exceptions.exceptionHistory.entries).toHaveLength(1);
-    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
-      taskmanagers: 1,
-      'slots-available': 2,
-    });
+    // After the restart every subtask runs on the remaining TaskManager.
+    const keyed = job.vertices[1];
+    const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
+    expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(1);
+    const collected = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json[
+      'job-execution-result'
+    ].collected as { key: number; count: number }[];
+    expect(collected.map((c) => c.key).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: keys }, (_, i) => i),
+    );
+    for (const c of collected) expect(c.count).toBe(records / keys);
+    expect((await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json.counts.completed).toBeGreaterThan(0);
+  });
 
-    // The remaining TaskManager still runs jobs; frozen, it is lost by heartbeat timeout.
-    const run2 = sluice([
+  it('fails a job without restarts when its TaskManager stops heartbeating (SIGSTOP)', async () => {
+    const run = sluice([
       'run',
       '-m',
       `127.0.0.1:${port}`,
@@ -260,20 +338,23 @@ describe('standalone cluster', () => {
       '2',
       '1000',
     ]);
-    const [, jobId2] = (await run2.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
     await eventually(async () =>
-      (await rest(base, 'GET', `/jobs/${jobId2}`)).json.state === 'RUNNING' ? true : undefined,
+      (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
     );
     const stoppedAt = Date.now();
     tm1.child.kill('SIGSTOP');
     await eventually(
-      async () => ((await rest(base, 'GET', `/jobs/${jobId2}`)).json.state === 'FAILED' ? true : undefined),
+      async () => ((await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FAILED' ? true : undefined),
       15_000,
     );
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1500);
-    const ex2 = (await rest(base, 'GET', `/jobs/${jobId2}/exceptions`)).json;
-    expect(ex2['root-exception']).toMatch(/heartbeat of TaskManager \S+ .*timed out/);
-    expect((await rest(base, 'GET', '/overview')).json.taskmanagers).toBe(0);
+    const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+    expect(exceptions['root-exception']).toMatch(
+      /TaskManagerLostException: heartbeat of TaskManager \S+ .*timed out/,
+    );
+    expect(exceptions.exceptionHistory.entries).toHaveLength(1);
+    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({ taskmanagers: 0, 'jobs-failed': 1 });
     tm1.child.kill('SIGCONT');
   });
 });
