@@ -167,20 +167,27 @@ export class PaneSharingWindowOperator extends OneInputOperator {
     const paneStart = TimeWindow.getWindowStartWithOffset(ts, this.#offset, this.#pane);
     const newPane = this.#addToPane(buf, paneStart, value);
     let next = Number.POSITIVE_INFINITY;
-    // The element's windows in the assigner's order (latest start first), as Flink visits them.
-    for (let start = lastStart; start > ts - size; start -= this.#slide) {
-      const maxTimestamp = start + size - 1;
-      if (this.#cleanupTime(maxTimestamp) <= watermark) break;
-      if (maxTimestamp <= watermark) this.#fire(buf, start);
-      else if (buf.f !== null && maxTimestamp <= buf.f) {
-        // Processing time: this window already fired and was removed in this millisecond.
-        buf.r = [
-          start + size,
-          buf.r === null ? this.#partial(undefined, value) : this.#partial(buf.r[1], value),
-        ];
-        next = Math.min(next, maxTimestamp);
-      } else next = Math.min(next, maxTimestamp);
-    }
+    // The element's earliest window ends first. If it has not ended (nor, in processing time, been
+    // fired in this millisecond), no window of the element has: nothing fires now, and its end is
+    // the next time this key needs a timer. No visit of the size/slide windows.
+    const firstMax =
+      TimeWindow.getWindowStartWithOffset(ts - size + this.#slide, this.#offset, this.#slide) + size - 1;
+    if (firstMax > watermark && (buf.f === null || firstMax > buf.f)) next = firstMax;
+    // Otherwise the element's windows in the assigner's order (latest start first), as Flink.
+    else
+      for (let start = lastStart; start > ts - size; start -= this.#slide) {
+        const maxTimestamp = start + size - 1;
+        if (this.#cleanupTime(maxTimestamp) <= watermark) break;
+        if (maxTimestamp <= watermark) this.#fire(buf, start);
+        else if (buf.f !== null && maxTimestamp <= buf.f) {
+          // Processing time: this window already fired and was removed in this millisecond.
+          buf.r = [
+            start + size,
+            buf.r === null ? this.#partial(undefined, value) : this.#partial(buf.r[1], value),
+          ];
+          next = Math.min(next, maxTimestamp);
+        } else next = Math.min(next, maxTimestamp);
+      }
     if (newPane) next = Math.min(next, this.#cleanupTime(this.#lastWindowMaxTimestamp(paneStart)));
     this.#schedule(buf, next);
     this.#panes.update(buf);

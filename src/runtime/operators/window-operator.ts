@@ -139,6 +139,11 @@ export class WindowOperator extends OneInputOperator {
   // The namespace of the window the trigger context refers to, and of the windows merged into it.
   #windowNs = '';
   #mergedNs: readonly string[] = [];
+  // The last timer the trigger registered for the current element, to skip re-registering it as
+  // the cleanup timer (the usual case: end of window = cleanup time when there is no lateness).
+  #lastTimerNs = '';
+  #lastTimerTime = Number.NaN;
+  #lastTimerEventTime = false;
   #key: unknown;
   #numLateRecordsDropped = 0;
 
@@ -188,10 +193,22 @@ export class WindowOperator extends OneInputOperator {
     this.#triggerContext = {
       getCurrentProcessingTime: () => pts.now(),
       getCurrentWatermark: () => this.currentWatermark(),
-      registerEventTimeTimer: (t) => this.timers().registerEventTimeTimer(this.#windowNs, t),
-      registerProcessingTimeTimer: (t) => this.timers().registerProcessingTimeTimer(this.#windowNs, t),
-      deleteEventTimeTimer: (t) => this.timers().deleteEventTimeTimer(this.#windowNs, t),
-      deleteProcessingTimeTimer: (t) => this.timers().deleteProcessingTimeTimer(this.#windowNs, t),
+      registerEventTimeTimer: (t) => {
+        this.timers().registerEventTimeTimer(this.#windowNs, t);
+        this.#rememberTimer(t, true);
+      },
+      registerProcessingTimeTimer: (t) => {
+        this.timers().registerProcessingTimeTimer(this.#windowNs, t);
+        this.#rememberTimer(t, false);
+      },
+      deleteEventTimeTimer: (t) => {
+        this.timers().deleteEventTimeTimer(this.#windowNs, t);
+        this.#lastTimerTime = Number.NaN;
+      },
+      deleteProcessingTimeTimer: (t) => {
+        this.timers().deleteProcessingTimeTimer(this.#windowNs, t);
+        this.#lastTimerTime = Number.NaN;
+      },
       getPartitionedState: (d) => triggerState.get(d),
       mergePartitionedState: (d) => {
         if (this.#mergedNs.length > 0) mergeStateNamespaces(backend, d, this.#windowNs, this.#mergedNs);
@@ -372,6 +389,13 @@ export class WindowOperator extends OneInputOperator {
 
   #setWindow(window: Window, ns?: string): void {
     this.#windowNs = ns ?? this.#serializer.toNamespace(window);
+    this.#lastTimerTime = Number.NaN;
+  }
+
+  #rememberTimer(time: number, eventTime: boolean): void {
+    this.#lastTimerNs = this.#windowNs;
+    this.#lastTimerTime = time;
+    this.#lastTimerEventTime = eventTime;
   }
 
   #add(ns: string, value: unknown, timestamp: number | undefined): void {
@@ -456,6 +480,14 @@ export class WindowOperator extends OneInputOperator {
   #registerCleanupTimer(window: Window): void {
     const t = cleanupTime(window, this.#eventTime, this.#lateness);
     if (t === MAX_WATERMARK) return;
+    // Registered by the trigger just now (timers are deduplicated, so this only saves the work).
+    if (
+      t === this.#lastTimerTime &&
+      this.#lastTimerEventTime === this.#eventTime &&
+      this.#lastTimerNs === this.#windowNs
+    ) {
+      return;
+    }
     if (this.#eventTime) this.#triggerContext.registerEventTimeTimer(t);
     else this.#triggerContext.registerProcessingTimeTimer(t);
   }
