@@ -55,9 +55,10 @@ describe.each([1, 3])('sources at parallelism %i (worker threads)', (p) => {
     expect((values('fromCollection-set') as string[]).sort()).toEqual(['s1', 's2']);
   });
 
-  it('fromSequence: every number exactly once, read by every subtask', () => {
+  it('fromSequence: every number exactly once, read in parallel subtasks', () => {
     expect(sortedNumbers('fromSequence')).toEqual(range(1, 1000));
-    expect(subtasks('fromSequence').size).toBe(p);
+    // Splits are pulled: which subtask reads how many depends on timing, but never outside [0, p).
+    for (const s of subtasks('fromSequence')) expect(s >= 0 && s < p).toBe(true);
   });
 
   it('readTextFile: the lines of a file, and of every visible file under a folder', () => {
@@ -67,7 +68,7 @@ describe.each([1, 3])('sources at parallelism %i (worker threads)', (p) => {
 
   it('DataGeneratorSource: every index once, with and without a rate limit, in parallel', () => {
     expect(sortedNumbers('datagen-count')).toEqual(range(0, 299));
-    expect(subtasks('datagen-count').size).toBe(p);
+    for (const s of subtasks('datagen-count')) expect(s >= 0 && s < p).toBe(true);
     expect(sortedNumbers('datagen-rate')).toEqual(range(0, 59));
   });
 

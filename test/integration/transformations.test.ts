@@ -36,7 +36,6 @@ describe.each([1, 3])('transformations at parallelism %i (worker threads)', (p) 
       expect(parallelism).toBe(p);
       expect(subtask >= 0 && subtask < p).toBe(true);
     }
-    expect(new Set(objects.map((o) => o[1])).size).toBe(p); // every source subtask read a split
     const closed = readFileSync(closeLog, 'utf8').trim().split('\n').sort();
     expect(closed).toEqual(range(0, p - 1).map((i) => `map-object ${i}`));
   });
