@@ -38,11 +38,11 @@ describe.each([1, 2])('watermarks at parallelism %i (worker threads)', (p) => {
   }
 
   it('forBoundedOutOfOrderness emits max timestamp - bound - 1', () => {
-    checkGenerated('bounded', 300, (max) => max - 500 - 1);
+    checkGenerated('bounded', 200, (max) => max - 500 - 1);
   });
 
   it('forMonotonousTimestamps emits max timestamp - 1', () => {
-    checkGenerated('monotonous', 300, (max) => max - 1);
+    checkGenerated('monotonous', 200, (max) => max - 1);
   });
 
   it('forGenerator can emit a watermark after every event, in order with the records', () => {
@@ -56,7 +56,7 @@ describe.each([1, 2])('watermarks at parallelism %i (worker threads)', (p) => {
 
   it("an operator's watermark is the minimum over its inputs: no in-order element is ever late", () => {
     const elements = observations('min-element');
-    expect(elements).toHaveLength(800);
+    expect(elements).toHaveLength(400);
     for (const [, t, watermark] of elements) expect(watermark).toBeLessThan(t);
     expect(elements.some(([, , w]) => w !== MIN_WATERMARK)).toBe(true);
   });

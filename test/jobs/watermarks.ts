@@ -44,14 +44,17 @@ class LatenessCheck extends KeyedProcessFunction<number, Ev, Tagged> {
   }
 }
 
-/** A bounded, rate-limited source: slow enough for periodic watermarks to be emitted mid-stream. */
+/**
+ * A bounded, rate-limited source: it lasts half a second, so periodic watermarks are emitted
+ * between its records even on a busy machine (a starved task may emit a burst of records).
+ */
 function slow(
   env: StreamExecutionEnvironment,
   count: number,
   make: (i: number) => Ev,
   strategy: WatermarkStrategy<Ev>,
 ) {
-  return env.fromSource(new DataGeneratorSource(make, count, { recordsPerSecond: 2000 }), strategy, 'slow');
+  return env.fromSource(new DataGeneratorSource(make, count, { recordsPerSecond: 400 }), strategy, 'slow');
 }
 
 export default async function main(args: readonly string[]): Promise<Tagged[]> {
@@ -66,7 +69,7 @@ export default async function main(args: readonly string[]): Promise<Tagged[]> {
   out.push(
     slow(
       env,
-      300,
+      200,
       jitter,
       WatermarkStrategy.forBoundedOutOfOrderness<Ev>(500).withTimestampAssigner((e) => e.t),
     )
@@ -80,7 +83,7 @@ export default async function main(args: readonly string[]): Promise<Tagged[]> {
   out.push(
     slow(
       env,
-      300,
+      200,
       (i) => ({ src: 'mono', i, t: i * 3 }),
       WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.t),
     )
@@ -114,8 +117,8 @@ export default async function main(args: readonly string[]): Promise<Tagged[]> {
   // Two inputs whose event time runs at different speeds: the operator's watermark is the minimum,
   // so no element is ever behind it (with a maximum, B's elements would be late).
   const monotonous = WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.t);
-  const a = slow(env, 400, (i) => ({ src: 'A', i, t: i * 10 }), monotonous);
-  const b = slow(env, 400, (i) => ({ src: 'B', i, t: i }), monotonous);
+  const a = slow(env, 200, (i) => ({ src: 'A', i, t: i * 10 }), monotonous);
+  const b = slow(env, 200, (i) => ({ src: 'B', i, t: i }), monotonous);
   out.push(
     a
       .union(b)
