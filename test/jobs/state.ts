@@ -122,7 +122,8 @@ export default async function main(args: readonly string[]): Promise<Tagged[]> {
   const streams: DataStream<Tagged>[] = [
     input.keyBy((r) => r[0]).process(new AllStates()),
     input.keyBy((r) => r[0]).map(new WithTtl()),
-    env.fromSequence(1, 60).map(new Buffering()),
+    // rebalance(): splits go to whichever reader asks first, so a subtask might read none.
+    env.fromSequence(1, 60).rebalance().map(new Buffering()),
   ];
   const [first, ...rest] = streams;
   return first!.union(...rest).executeAndCollect('state');

@@ -277,7 +277,9 @@ export class StreamTask {
         }
       }
       const op = created.get(node.id)!;
-      op.setup(this.#context(node, new OutputRouter(main, sides)));
+      // A single main output needs no router (the common case): one call less per record and hop.
+      const output = main.length === 1 && sides.size === 0 ? main[0]! : new OutputRouter(main, sides);
+      op.setup(this.#context(node, output));
       this.#operators[i] = op;
       this.#operatorByNode.set(node.id, op);
     }
@@ -289,7 +291,7 @@ export class StreamTask {
       this.#gate = new InputGate(channels, this.env.network);
       this.#barriers = new CheckpointBarrierHandler(
         this.#gate,
-        this.env.settings.checkpointMode === 'EXACTLY_ONCE',
+        false /*MUTANT*/,
         (barrier) => this.#performCheckpoint(barrier),
         (id, reason) => this.env.declineCheckpoint(id, reason),
       );
