@@ -207,6 +207,11 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
     }
     if (input === 1) this.#input1Watermark = timestamp;
     else this.#input2Watermark = timestamp;
+    this.#combineInputs();
+  }
+
+  /** Advances to the minimum watermark of the non-idle inputs (two-input operators). */
+  #combineInputs(): void {
     const w1 = this.#input1Idle ? Number.POSITIVE_INFINITY : this.#input1Watermark;
     const w2 = this.#input2Idle ? Number.POSITIVE_INFINITY : this.#input2Watermark;
     const combined = Math.min(w1, w2);
@@ -221,8 +226,9 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
       this.#idleEmitted = allIdle;
       this.ctx.output.emitWatermarkStatus(allIdle);
     }
-    if (!idle && this.twoInputs)
-      this.processWatermark(input === 1 ? this.#input1Watermark : this.#input2Watermark, input);
+    // An input that turns idle no longer holds the other one back; one that turns active again
+    // counts with its last watermark, but the combined watermark never goes back.
+    if (this.twoInputs) this.#combineInputs();
   }
 
   #advance(timestamp: number): void {
