@@ -79,14 +79,13 @@ export default async function main(args: readonly string[]): Promise<Tagged[]> {
       .setParallelism(1),
   );
 
-  // Monotonous timestamps.
+  // Monotonous timestamps, assigned inside the pipeline (assignTimestampsAndWatermarks).
   out.push(
-    slow(
-      env,
-      200,
-      (i) => ({ src: 'mono', i, t: i * 3 }),
-      WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.t),
-    )
+    slow(env, 200, (i) => ({ src: 'mono', i, t: i * 3 }), WatermarkStrategy.noWatermarks())
+      .setParallelism(1)
+      .assignTimestampsAndWatermarks(
+        WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.t),
+      )
       .setParallelism(1)
       .keyBy(() => 'all')
       .process(new ObserveWatermark('monotonous'))
