@@ -148,7 +148,14 @@ export class Dispatcher {
     const raw: Record<string, unknown> = { ...(request.configuration ?? {}) };
     if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
     const conf = Configuration.fromMap(raw);
-    const jobConf = Configuration.fromMap({ ...raw, ...(request.jobConfiguration ?? {}) });
+    // The cluster's core options (checkpoint storage, restart strategy, ...) are the job's
+    // defaults; the client's configuration wins. The plan itself is the client's (plan mode sees
+    // only the client's defaults), so options that shape it (parallelism) come from the client.
+    const jobConf = Configuration.fromMap({
+      ...this.configuration.core.toMap(),
+      ...raw,
+      ...(request.jobConfiguration ?? {}),
+    });
     if (request.savepointPath !== undefined) {
       if (typeof request.savepointPath !== 'string' || request.savepointPath === '') {
         throw new IllegalArgumentError('savepointPath: expected a directory path');
