@@ -1,6 +1,5 @@
-// An output channel must deliver exactly what was added — records with their timestamps and row
-// kinds, events at their positions — across however many buffers it cuts, and must hold buffers
-// back without credit (backpressure).
+// One subpartition: records batched into buffers with events at their positions, sent only with
+// credit; unsent buffers make the channel unavailable until credit returns.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type StreamEvent, StreamRecord } from '../../core/index.ts';
@@ -8,112 +7,128 @@ import { BufferCodec } from './buffer-codec.ts';
 import type { NetworkMessage } from './network-message.ts';
 import { OutputChannel, type OutputChannelSettings } from './output-channel.ts';
 
-type Item =
-  | { readonly record: { value: number; timestamp: number | undefined; kind: number } }
-  | { readonly event: StreamEvent };
-
-function channel(credit: number, bufferSize = 64) {
-  const sent: NetworkMessage[] = [];
-  let available = 0;
-  const settings: OutputChannelSettings = {
-    codec: new BufferCodec(),
-    sender: { send: (_slot, m) => void sent.push(m) },
-    bufferSize,
-    initialCredit: credit,
-    bufferTimeout: 100,
-    onPending: () => {},
-    onAvailable: () => void available++,
-  };
-  return { ch: new OutputChannel(7, 1, settings), sent, availableCalls: () => available };
-}
-
-/** Decodes every sent buffer back into the items that produced it. */
-function received(sent: NetworkMessage[]): Item[] {
+function setup(overrides: Partial<OutputChannelSettings> = {}) {
   const codec = new BufferCodec();
-  const out: Item[] = [];
-  for (const m of sent) {
-    if (m.t !== 'data') continue;
-    const { values, timestamps, kinds, events } = codec.decode(m.buf);
-    let ev = 0;
-    const eventsAt = (i: number): void => {
-      while (events !== null && ev < events.length && events[ev] === i) {
-        out.push({ event: events[ev + 1] as StreamEvent });
-        ev += 2;
-      }
-    };
-    for (let i = 0; i < values.length; i++) {
-      eventsAt(i);
-      out.push({
-        record: {
-          value: values[i] as number,
-          timestamp: timestamps?.[i] ?? undefined,
-          kind: kinds?.[i] ?? 0,
-        },
+  const sent: NetworkMessage[] = [];
+  let pending = 0;
+  let available = 0;
+  const channel = new OutputChannel(7, 3, {
+    codec,
+    sender: { send: (slot, m) => (slot === 3 ? sent.push(m) : undefined) },
+    bufferSize: 1024,
+    initialCredit: 2,
+    bufferTimeout: 100,
+    onPending: () => pending++,
+    onAvailable: () => available++,
+    ...overrides,
+  });
+  /** Everything sent so far, decoded back into one sequence of records and events. */
+  const received = () => {
+    const out: unknown[] = [];
+    for (const m of sent) {
+      if (m.t !== 'data') continue;
+      const d = codec.decode(m.buf);
+      const events = d.events ?? [];
+      let e = 0;
+      d.values.forEach((v, i) => {
+        while (e < events.length && events[e] === i) {
+          out.push(events[e + 1]);
+          e += 2;
+        }
+        out.push({ v, ts: d.timestamps?.[i], kind: d.kinds?.[i] ?? 0 });
       });
+      for (; e < events.length; e += 2) out.push(events[e + 1]);
     }
-    eventsAt(values.length);
-  }
-  return out;
+    return out;
+  };
+  return { channel, sent, received, counts: () => ({ pending, available }) };
 }
 
-const item: fc.Arbitrary<Item> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      record: fc.record({
-        value: fc.integer(),
-        timestamp: fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: undefined }),
-        kind: fc.constantFrom(0, 0, 0, 1, 2, 3),
-      }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      event: fc.oneof(
-        fc.record({
-          kind: fc.constant('watermark' as const),
-          timestamp: fc.integer({ min: 0, max: 2 ** 40 }),
-        }),
-        fc.record({ kind: fc.constant('watermark-status' as const), idle: fc.boolean() }),
-      ),
-    }),
-  },
-);
+const record = (v: unknown, ts?: number, kind = 0) => new StreamRecord(v, ts, kind);
 
 describe('OutputChannel', () => {
-  it('delivers records, timestamps, kinds and events in order across buffers', () => {
+  it('keeps records and events in order across buffers, with timestamps and row kinds', () => {
     fc.assert(
-      fc.property(fc.array(item, { maxLength: 700 }), (items) => {
-        const { ch, sent } = channel(1_000_000);
-        const envelope = new StreamRecord<unknown>(undefined);
-        for (const it of items) {
-          if ('record' in it) {
-            envelope.value = it.record.value;
-            envelope.timestamp = it.record.timestamp;
-            envelope.kind = it.record.kind;
-            ch.add(envelope);
-          } else ch.addEvent(it.event);
-        }
-        ch.flush();
-        expect(received(sent)).toEqual(items);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              v: fc.integer(),
+              ts: fc.option(fc.nat(), { nil: undefined }),
+              kind: fc.integer({ min: 0, max: 3 }),
+            }),
+            fc.record({ wm: fc.nat() }),
+          ),
+          { maxLength: 100 },
+        ),
+        fc.integer({ min: 1, max: 40 }),
+        (items, flushEvery) => {
+          const { channel, received } = setup({ initialCredit: 1000 });
+          const expected: unknown[] = [];
+          items.forEach((item, i) => {
+            if ('wm' in item) {
+              const e: StreamEvent = { kind: 'watermark', timestamp: item.wm };
+              channel.addEvent(e);
+              expected.push(e);
+            } else {
+              channel.add(record(item.v, item.ts, item.kind));
+              expected.push({ v: item.v, ts: item.ts, kind: item.kind });
+            }
+            if (i % flushEvery === 0) channel.flush();
+          });
+          channel.flush();
+          expect(received()).toEqual(expected);
+          expect(channel.recordsOut).toBe(items.filter((x) => !('wm' in x)).length);
+        },
+      ),
     );
   });
 
-  it('holds buffers back without credit and sends them when credit arrives', () => {
-    const { ch, sent, availableCalls } = channel(1);
-    const envelope = new StreamRecord<unknown>(undefined);
-    ch.add(envelope.replace(1));
-    ch.flush();
-    ch.add(envelope.replace(2));
-    ch.flush();
-    expect(sent).toHaveLength(1);
-    expect(ch.available).toBe(false);
-    ch.onCredit(1);
+  it('sends only with credit, queues the rest, and is available again once credit returns', () => {
+    const { channel, sent, counts } = setup({ initialCredit: 2 });
+    for (let i = 0; i < 3; i++) {
+      channel.add(record(i));
+      channel.flush();
+    }
     expect(sent).toHaveLength(2);
-    expect(ch.available).toBe(true);
-    expect(availableCalls()).toBe(1);
-    expect(received(sent).map((i) => ('record' in i ? i.record.value : null))).toEqual([1, 2]);
+    expect(channel.available).toBe(false);
+    channel.add(record(3));
+    channel.flush();
+    expect(sent).toHaveLength(2);
+    channel.onCredit(1);
+    expect(sent).toHaveLength(3);
+    expect(channel.available).toBe(false);
+    expect(counts().available).toBe(0);
+    channel.onCredit(5);
+    expect(sent).toHaveLength(4);
+    expect(channel.available).toBe(true);
+    expect(counts().available).toBe(1);
+    expect(sent.every((m) => m.t === 'data' && m.ch === 7)).toBe(true);
+    // Spare credit is kept: the next buffers go out at once.
+    channel.add(record(4));
+    channel.flush();
+    expect(sent).toHaveLength(5);
+  });
+
+  it('reports pending records once per batch and flushes itself when the batch is full', () => {
+    const { channel, sent, counts } = setup({ initialCredit: 100 });
+    channel.add(record('a'));
+    channel.add(record('b'));
+    expect(counts().pending).toBe(1);
+    expect(channel.hasPending).toBe(true);
+    for (let i = 0; i < 300; i++) channel.add(record(i));
+    expect(sent.length).toBeGreaterThan(0); // full batches left without an explicit flush
+  });
+
+  it('sends every record at once with a buffer timeout of 0, and end-of-partition at once', () => {
+    const { channel, sent } = setup({ initialCredit: 100, bufferTimeout: 0 });
+    channel.add(record(1));
+    channel.add(record(2));
+    expect(sent).toHaveLength(2);
+    const other = setup({ initialCredit: 100 });
+    other.channel.add(record(1));
+    other.channel.addEvent({ kind: 'end-of-partition' });
+    expect(other.sent).toHaveLength(1);
+    expect(other.received()).toEqual([{ v: 1, ts: undefined, kind: 0 }, { kind: 'end-of-partition' }]);
   });
 });
