@@ -76,6 +76,10 @@ describe.each([1, 2])('execution at parallelism %i (worker threads)', (p) => {
       expect(tagged.map((l) => l.slice('tagged:1> '.length)).sort()).toEqual(taggedValues);
     }
   });
+});
+
+describe('programs with several jobs (worker threads)', () => {
+  const p = 2;
 
   it('a program may run several jobs one after another; each is rebuilt in the workers', async () => {
     const result = await run<{ first: number[]; second: string[]; third: number[] }>('two-jobs', p);

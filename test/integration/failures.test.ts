@@ -1,6 +1,6 @@
 // Bad input fails the job: execute() rejects with a JobExecutionError naming the operator, its uid,
-// the subtask, the record and the original error (with its stack), at parallelism 1 and 4 across
-// worker threads.
+// the subtask, the record and the original error (with its stack). A throwing map runs at
+// parallelism 1 and 4 across worker threads, the other failures at parallelism 2.
 import { describe, expect, it } from 'vitest';
 import { JobExecutionError } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
@@ -28,6 +28,10 @@ describe.each([1, 4])('failing jobs at parallelism %i (worker threads)', (p) => 
     expect(e.message).toMatch(/TypeError: cannot parse record \d+/);
     expect(e.stack).toMatch(/Caused by: TypeError: cannot parse record \d+\n\s+at explode \(.*failures\.ts/);
   });
+});
+
+describe('other failing jobs at parallelism 2 (worker threads)', () => {
+  const p = 2;
 
   it('a throwing open() names the operator and open()', async () => {
     const e = await failure('open-throws', p);
