@@ -5,8 +5,12 @@ import { Packr } from 'msgpackr';
 import { SluiceError } from '../core/index.ts';
 import type { KeyedStateSnapshot } from '../state/index.ts';
 
-/** Version of the task state format; bumped on incompatible changes. */
-export const STATE_FORMAT_VERSION = 1;
+/**
+ * Version of the task state format; bumped on incompatible changes. 2: objects are written as
+ * msgpack records, so that Maps (namespaced state such as window contents, MapState) come back as
+ * Maps; version 1 decoded every Map as a plain object.
+ */
+export const STATE_FORMAT_VERSION = 2;
 
 /** Timers of a keyed operator: [timestamp, key, namespace]. */
 export interface TimerSnapshot {
@@ -38,7 +42,9 @@ export interface TaskStateSnapshot {
   readonly operators: Record<string, OperatorSnapshot>;
 }
 
-const packr = new Packr({ useRecords: false, moreTypes: true, structuredClone: true });
+const packr = new Packr({ useRecords: true, moreTypes: true, structuredClone: true });
+/** Reads version-1 files (objects as msgpack maps). */
+const packrV1 = new Packr({ useRecords: false, moreTypes: true, structuredClone: true });
 
 /** Serializes a task snapshot (synchronously: the result no longer shares objects with live state). */
 export function encodeTaskState(snapshot: TaskStateSnapshot): Uint8Array {
@@ -53,6 +59,8 @@ export function decodeTaskState(bytes: Uint8Array, source: string): TaskStateSna
   let value: unknown;
   try {
     value = packr.unpack(bytes);
+    // A version-1 file has no records: its top-level object reads as a Map here.
+    if (value instanceof Map) value = packrV1.unpack(bytes);
   } catch (e) {
     throw new SluiceError('CORRUPT_STATE', `state file ${source} is corrupt: ${(e as Error).message}`, {
       origin: 'external',

@@ -26,6 +26,9 @@ export interface OperatorTestHarnessOptions {
   readonly keySelector2?: (value: never) => unknown;
   readonly operatorName?: string;
   readonly maxParallelism?: number;
+  /** Parallelism and index of the subtask this harness plays (its key-group range); default 1 and 0. */
+  readonly parallelism?: number;
+  readonly subtaskIndex?: number;
   /** Processing time starts here (default 0). */
   readonly processingTime?: number;
 }
@@ -52,10 +55,14 @@ export class OperatorTestHarness {
     this.operator = operator;
     this.clock = new ManualProcessingTimeService(options.processingTime ?? 0);
     const maxParallelism = options.maxParallelism ?? 128;
+    const parallelism = options.parallelism ?? 1;
+    const subtaskIndex = options.subtaskIndex ?? 0;
     const keyed = options.keySelector !== undefined || options.keySelector2 !== undefined;
     this.backend = keyed
-      ? new HeapKeyedStateBackend(maxParallelism, keyGroupRangeForOperator(maxParallelism, 1, 0), () =>
-          this.clock.now(),
+      ? new HeapKeyedStateBackend(
+          maxParallelism,
+          keyGroupRangeForOperator(maxParallelism, parallelism, subtaskIndex),
+          () => this.clock.now(),
         )
       : undefined;
     const out = this.#output;
@@ -68,13 +75,13 @@ export class OperatorTestHarness {
     const name = options.operatorName ?? 'test-operator';
     const ctx = {
       jobId: 'test-job',
-      taskName: `${name} (1/1)`,
+      taskName: `${name} (${subtaskIndex + 1}/${parallelism})`,
       operatorName: name,
       uid: undefined,
       operatorId: 'test-operator',
       checkpointingEnabled: false,
-      subtaskIndex: 0,
-      parallelism: 1,
+      subtaskIndex,
+      parallelism,
       maxParallelism,
       attemptNumber: 0,
       output,
