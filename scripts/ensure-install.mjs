@@ -6,6 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 const stamp = 'node_modules/.package-lock.json';
 const stale = !existsSync(stamp) || statSync('package-lock.json').mtimeMs > statSync(stamp).mtimeMs;
 if (stale) {
-  console.error('[sluice] installing dependencies (npm ci)…');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install` rather than `npm ci`: npm 11 rejects this lock file in `ci` because it records
+  // only the platform packages that apply here (optional dependencies of biome, msgpackr, lmdb).
+  console.error('[sluice] installing dependencies (npm install)…');
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -5,10 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ContinuousEventTimeTrigger,
   OutputTag,
   SlidingEventTimeWindows,
   SlidingProcessingTimeWindows,
   type TimeWindow,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
 } from '../../functions/index.ts';
 import type { AggregateFunction } from '../../state/index.ts';
 import { type HarnessOutput, OperatorTestHarness } from './operator-test-harness.ts';
@@ -74,7 +77,7 @@ const steps = fc.array(
 const shape = fc
   .record({
     slide: fc.integer({ min: 1, max: 12 }),
-    factor: fc.integer({ min: 2, max: 5 }),
+    factor: fc.integer({ min: 1, max: 5 }),
     extra: fc.integer({ min: 0, max: 7 }),
     offset: fc.integer({ min: 0, max: 11 }),
   })
@@ -112,7 +115,7 @@ async function run(
 }
 
 describe('PaneSharingWindowOperator', () => {
-  it('is chosen for sliding reduce/aggregate with the default trigger only', () => {
+  it('is chosen for tumbling and sliding reduce/aggregate with the default trigger only', () => {
     const base = {
       trigger: undefined,
       evictor: undefined,
@@ -124,6 +127,24 @@ describe('PaneSharingWindowOperator', () => {
     expect(
       createWindowOperator({ ...base, assigner: SlidingEventTimeWindows.of(10, 2), aggregation: sumReduce }),
     ).toBeInstanceOf(PaneSharingWindowOperator);
+    expect(
+      createWindowOperator({
+        ...base,
+        assigner: TumblingProcessingTimeWindows.of(10),
+        aggregation: sumReduce,
+      }),
+    ).toBeInstanceOf(PaneSharingWindowOperator);
+    expect(
+      createWindowOperator({ ...base, assigner: SlidingEventTimeWindows.of(2, 10), aggregation: sumReduce }),
+    ).toBeInstanceOf(WindowOperator);
+    expect(
+      createWindowOperator({
+        ...base,
+        assigner: TumblingEventTimeWindows.of(10),
+        trigger: ContinuousEventTimeTrigger.of(2),
+        aggregation: sumReduce,
+      }),
+    ).toBeInstanceOf(WindowOperator);
     expect(
       createWindowOperator({
         ...base,

@@ -62,7 +62,8 @@ function lowerBound(xs: readonly number[], x: number): number {
 }
 
 /**
- * Sliding windows (slide < size) with incremental aggregation and the default trigger.
+ * Tumbling and sliding windows (slide <= size) with incremental aggregation and the default
+ * trigger.
  *
  * Per key it keeps the sorted panes that some live window still needs and one timer: the next
  * time a window with content ends or a pane's last window is cleaned up. A late element (within

@@ -19,6 +19,8 @@ import {
   type TimestampedValue,
   type Trigger,
   type TriggerResult,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   type Window,
   type WindowAssigner,
   type WindowAssignerContext,
@@ -71,10 +73,27 @@ type Contents = InternalMergingState & {
 
 const CONTENTS = 'window-contents';
 
+/** Size, slide and offset of tumbling (slide = size) and sliding assigners. */
+function alignedWindows(
+  a: WindowAssigner<unknown, Window>,
+): { size: number; slide: number; offset: number } | undefined {
+  if (a instanceof SlidingEventTimeWindows || a instanceof SlidingProcessingTimeWindows) {
+    return a.getSlide() <= a.getSize()
+      ? { size: a.getSize(), slide: a.getSlide(), offset: a.getOffset() }
+      : undefined;
+  }
+  if (a instanceof TumblingEventTimeWindows || a instanceof TumblingProcessingTimeWindows) {
+    return { size: a.getSize(), slide: a.getSize(), offset: a.getOffset() };
+  }
+  return undefined;
+}
+
 /**
- * The operator for a window spec: sliding windows with reduce() or aggregate() (with merge), the
- * default trigger, no evictor and no window-function clear() share partial aggregates between
- * windows (PaneSharingWindowOperator); everything else keeps per-window state (WindowOperator).
+ * The operator for a window spec: tumbling and sliding windows with reduce() or aggregate() (with
+ * merge), the default trigger, no evictor and no window-function clear() keep partial aggregates
+ * per pane (PaneSharingWindowOperator: overlapping windows share them, and a key needs one timer
+ * per window end instead of a timer registration per element); everything else keeps state per
+ * window (WindowOperator). Both produce the same results.
  *
  * @example
  * const op = createWindowOperator(spec);
@@ -82,9 +101,9 @@ const CONTENTS = 'window-contents';
 export function createWindowOperator(spec: WindowOperatorSpec): StreamOperator {
   const a = spec.assigner;
   const { aggregation } = spec;
+  const aligned = alignedWindows(a);
   if (
-    (a instanceof SlidingEventTimeWindows || a instanceof SlidingProcessingTimeWindows) &&
-    a.getSlide() < a.getSize() &&
+    aligned !== undefined &&
     spec.evictor === undefined &&
     (spec.trigger === undefined ||
       spec.trigger === (a.isEventTime() ? EventTimeTrigger.create() : ProcessingTimeTrigger.create())) &&
@@ -93,9 +112,7 @@ export function createWindowOperator(spec: WindowOperatorSpec): StreamOperator {
       (aggregation.kind === 'aggregate' && typeof aggregation.aggregate.merge === 'function'))
   ) {
     return new PaneSharingWindowOperator({
-      size: a.getSize(),
-      slide: a.getSlide(),
-      offset: a.getOffset(),
+      ...aligned,
       eventTime: a.isEventTime(),
       allowedLateness: spec.allowedLateness,
       lateDataTag: spec.lateDataTag,
