@@ -98,6 +98,7 @@ describe('InputGate', () => {
     for (let c = gate.nextChannel(); c !== undefined; c = gate.nextChannel()) {
       order.push([c.id, c.queue.shift()![0]!]);
       gate.release(c);
+      gate.announceCredits();
       gate.done(c);
     }
     return order;
@@ -125,10 +126,35 @@ describe('InputGate', () => {
     ]);
     expect(gate.finishChannel(gate.byId.get(7)!)).toBe(false);
     gate.release(gate.byId.get(7)!); // no credit for a finished channel
+    gate.announceCredits();
     expect(sent).toHaveLength(3);
     expect(gate.finishChannel(gate.byId.get(8)!)).toBe(true);
     expect(gate.allFinished).toBe(true);
     expect(gate.valves[0]).not.toBe(gate.valves[1]);
+  });
+
+  it('announces the credits of consumed buffers once per call, summed per channel', () => {
+    const sent: Array<[number, NetworkMessage]> = [];
+    const gate = new InputGate([new InputChannel(7, 1, 0), new InputChannel(8, 1, 1)], {
+      send: (slot, m) => sent.push([slot, m]),
+    });
+    const [c7, c8] = [gate.byId.get(7)!, gate.byId.get(8)!];
+    gate.release(c8);
+    gate.release(c7);
+    gate.release(c8);
+    expect(sent).toEqual([]);
+    gate.announceCredits();
+    expect(sent).toEqual([
+      [1, { t: 'credit', ch: 8, n: 2 }],
+      [0, { t: 'credit', ch: 7, n: 1 }],
+    ]);
+    gate.announceCredits();
+    expect(sent).toHaveLength(2);
+    gate.release(c7);
+    gate.finishChannel(c7); // finished before the announcement: its credit is dropped
+    gate.release(c8);
+    gate.announceCredits();
+    expect(sent.slice(2)).toEqual([[1, { t: 'credit', ch: 8, n: 1 }]]);
   });
 
   it('holds back a blocked channel until every channel is unblocked (barrier alignment)', () => {

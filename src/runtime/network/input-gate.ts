@@ -28,6 +28,8 @@ export class InputChannel {
   blocked = false;
   /** Listed in the gate's queue of channels with data. */
   queued = false;
+  /** Buffers consumed whose credit has not been sent upstream yet. */
+  unannouncedCredit = 0;
   constructor(id: number, input: 1 | 2, sourceSlot: number) {
     this.id = id;
     this.input = input;
@@ -75,6 +77,8 @@ export class InputGate {
   readonly #available: InputChannel[] = [];
   #head = 0;
   readonly #sender: NetworkSender;
+  /** Channels with unannounced credit. */
+  readonly #unannounced: InputChannel[] = [];
   #open: number;
   /** Buffers received (metrics). */
   buffersIn = 0;
@@ -142,9 +146,26 @@ export class InputGate {
     }
   }
 
-  /** Returns a credit for a fully consumed buffer. */
+  /** Notes the credit of a fully consumed buffer; {@link announceCredits} sends it. */
   release(channel: InputChannel): void {
-    if (!channel.finished) this.#sender.send(channel.sourceSlot, { t: 'credit', ch: channel.id, n: 1 });
+    if (channel.finished) return;
+    if (channel.unannouncedCredit++ === 0) this.#unannounced.push(channel);
+  }
+
+  /**
+   * Sends the credits noted since the last call, one message per channel. The task calls it once
+   * per batch of input rather than per buffer: every credit message wakes the sender's thread,
+   * and a batch often consumes several buffers.
+   */
+  announceCredits(): void {
+    const list = this.#unannounced;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      const n = c.unannouncedCredit;
+      c.unannouncedCredit = 0;
+      if (!c.finished) this.#sender.send(c.sourceSlot, { t: 'credit', ch: c.id, n });
+    }
+    list.length = 0;
   }
 
   /** Marks a channel finished; returns true when every channel is. */

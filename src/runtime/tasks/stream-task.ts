@@ -291,7 +291,7 @@ export class StreamTask {
       this.#gate = new InputGate(channels, this.env.network);
       this.#barriers = new CheckpointBarrierHandler(
         this.#gate,
-        false /*MUTANT*/,
+        this.env.settings.checkpointMode === 'EXACTLY_ONCE',
         (barrier) => this.#performCheckpoint(barrier),
         (id, reason) => this.env.declineCheckpoint(id, reason),
       );
@@ -402,6 +402,14 @@ export class StreamTask {
   }
 
   #runInput(gate: InputGate): void {
+    try {
+      this.#consumeInput(gate);
+    } finally {
+      gate.announceCredits();
+    }
+  }
+
+  #consumeInput(gate: InputGate): void {
     const deadline = performance.now() + BATCH_MILLIS;
     while (this.#state === 'RUNNING') {
       const channel = gate.nextChannel();
