@@ -27,7 +27,12 @@ import {
   withTrigger,
 } from './windowed-stream.ts';
 
-/** An element of either input of a window join, as the window assigner and trigger see it. */
+/**
+ * An element of either input of a window join, as the window assigner and trigger see it.
+ *
+ * @example
+ * const gap = (u: TaggedUnion<Order, Payment>) => (u.input === 1 ? 60_000 : 30_000);
+ */
 export type TaggedUnion<T1, T2> =
   | { readonly input: 1; readonly value: T1 }
   | { readonly input: 2; readonly value: T2 };

@@ -4,7 +4,12 @@ import { type ValueState, ValueStateDescriptor } from '../../state/index.ts';
 import type { Trigger, TriggerContext, TriggerResult } from './trigger.ts';
 import type { Window } from './window.ts';
 
-/** The distance between two elements (DeltaTrigger, DeltaEvictor). */
+/**
+ * The distance between two elements (DeltaTrigger, DeltaEvictor).
+ *
+ * @example
+ * const delta: DeltaFunction<Reading> = (a, b) => Math.abs(a.value - b.value);
+ */
 export type DeltaFunction<T> =
   | ((oldDataPoint: T, newDataPoint: T) => number)
   | { getDelta(a: T, b: T): number };

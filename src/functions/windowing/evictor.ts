@@ -1,13 +1,23 @@
 // The contract of evictors: remove elements from a window before and/or after its function runs.
 import type { Window } from './window.ts';
 
-/** An element of a window with its event timestamp (`undefined` when it has none). */
+/**
+ * An element of a window with its event timestamp (`undefined` when it has none).
+ *
+ * @example
+ * const e: TimestampedValue<number> = { value: 42, timestamp: 1_000 };
+ */
 export interface TimestampedValue<T> {
   readonly value: T;
   readonly timestamp: number | undefined;
 }
 
-/** What an evictor may read. */
+/**
+ * What an evictor may read.
+ *
+ * @example
+ * evictBefore(es: TimestampedValue<Reading>[], size: number, w: Window, ctx: EvictorContext) { ctx.getCurrentWatermark(); }
+ */
 export interface EvictorContext {
   getCurrentProcessingTime(): number;
   getCurrentWatermark(): number;

@@ -39,7 +39,12 @@ export type CoGroupFunction<IN1, IN2, OUT> =
   | ((first: readonly IN1[], second: readonly IN2[], out: Collector<OUT>) => void)
   | (RichFunction & { coGroup(first: readonly IN1[], second: readonly IN2[], out: Collector<OUT>): void });
 
-/** The context of a ProcessJoinFunction call. */
+/**
+ * The context of a ProcessJoinFunction call.
+ *
+ * @example
+ * processElement(l: Order, r: Payment, ctx: ProcessJoinContext, out: Collector<number>) { out.collect(ctx.getRightTimestamp() - ctx.getLeftTimestamp()); }
+ */
 export interface ProcessJoinContext {
   /** Timestamp of the left element. */
   getLeftTimestamp(): number;
@@ -56,9 +61,9 @@ export interface ProcessJoinContext {
  * an object with `processElement`.
  *
  * @example
- * class Enrich extends ProcessJoinFunction<Click, Impression, string> {
- *   processElement(click: Click, imp: Impression, ctx: ProcessJoinContext, out: Collector<string>) {
- *     out.collect(`${click.ad} clicked ${ctx.getRightTimestamp() - ctx.getLeftTimestamp()} ms after impression`);
+ * class ClickThrough extends ProcessJoinFunction<Impression, Click, string> {
+ *   processElement(imp: Impression, click: Click, ctx: ProcessJoinContext, out: Collector<string>) {
+ *     out.collect(`${imp.ad} clicked ${ctx.getRightTimestamp() - ctx.getLeftTimestamp()} ms after its impression`);
  *   }
  * }
  */
@@ -66,7 +71,12 @@ export abstract class ProcessJoinFunction<IN1, IN2, OUT> extends AbstractRichFun
   abstract processElement(left: IN1, right: IN2, ctx: ProcessJoinContext, out: Collector<OUT>): void;
 }
 
-/** A ProcessJoinFunction class instance or a plain object with `processElement`. */
+/**
+ * A ProcessJoinFunction class instance or a plain object with `processElement`.
+ *
+ * @example
+ * const fn: ProcessJoinFunctionLike<Order, Payment, string> = { processElement: (o, p, _c, out) => out.collect(o.id) };
+ */
 export type ProcessJoinFunctionLike<IN1, IN2, OUT> =
   | ProcessJoinFunction<IN1, IN2, OUT>
   | (RichFunction & {

@@ -15,7 +15,12 @@ import {
   type WindowAssignerContext,
 } from './window-assigner.ts';
 
-/** Computes the session gap (ms) of an element (dynamic session windows). */
+/**
+ * Computes the session gap (ms) of an element (dynamic session windows).
+ *
+ * @example
+ * const gap: SessionWindowTimeGapExtractor<Click> = (c) => (c.mobile ? 60_000 : 30_000);
+ */
 export type SessionWindowTimeGapExtractor<T> = ((element: T) => number) | { extract(element: T): number };
 
 function gapExtractor<T>(call: string, extractor: SessionWindowTimeGapExtractor<T>): (element: T) => number {

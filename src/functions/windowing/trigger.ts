@@ -6,15 +6,28 @@ import type { Window } from './window.ts';
 /**
  * What a trigger decides: `CONTINUE` (nothing), `FIRE` (evaluate the window, keep its contents),
  * `PURGE` (drop the contents) or `FIRE_AND_PURGE`.
+ *
+ * @example
+ * const result: TriggerResult = count >= 10 ? 'FIRE_AND_PURGE' : 'CONTINUE';
  */
 export type TriggerResult = 'CONTINUE' | 'FIRE' | 'PURGE' | 'FIRE_AND_PURGE';
 
-/** True when the result evaluates the window. */
+/**
+ * True when the result evaluates the window.
+ *
+ * @example
+ * isFire('FIRE_AND_PURGE'); // true
+ */
 export function isFire(result: TriggerResult): boolean {
   return result === 'FIRE' || result === 'FIRE_AND_PURGE';
 }
 
-/** True when the result drops the window's contents. */
+/**
+ * True when the result drops the window's contents.
+ *
+ * @example
+ * isPurge('FIRE'); // false
+ */
 export function isPurge(result: TriggerResult): boolean {
   return result === 'PURGE' || result === 'FIRE_AND_PURGE';
 }
@@ -22,6 +35,14 @@ export function isPurge(result: TriggerResult): boolean {
 /**
  * What a trigger may do: read time, register timers for its window, and keep state scoped to
  * the current key and window.
+ *
+ * @example
+ * onElement(e: Click, ts: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+ *   ctx.registerEventTimeTimer(window.maxTimestamp());
+ *   const seen = ctx.getPartitionedState(new ValueStateDescriptor<number>('my-trigger-seen'));
+ *   seen.update((seen.value() ?? 0) + 1);
+ *   return 'CONTINUE';
+ * }
  */
 export interface TriggerContext {
   getCurrentProcessingTime(): number;
@@ -36,7 +57,14 @@ export interface TriggerContext {
   getPartitionedState<S>(descriptor: StateDescriptor<S>): S;
 }
 
-/** The context of `onMerge`: also merges the merged windows' state into the new window. */
+/**
+ * The context of `onMerge`: also merges the merged windows' state into the new window.
+ *
+ * @example
+ * onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+ *   ctx.mergePartitionedState(countDescriptor);
+ * }
+ */
 export interface OnMergeContext extends TriggerContext {
   /** Merges the merged windows' values of a list, reducing or aggregating state into this window. */
   mergePartitionedState(descriptor: StateDescriptor<unknown>): void;

@@ -4,7 +4,12 @@ import { describeValue, IllegalArgumentError } from '../../core/index.ts';
 import type { Trigger } from './trigger.ts';
 import type { Window, WindowSerializer } from './window.ts';
 
-/** What an assigner may read: the current processing time (processing-time windows). */
+/**
+ * What an assigner may read: the current processing time (processing-time windows).
+ *
+ * @example
+ * assignWindows(e: Click, ts: number, ctx: WindowAssignerContext) { const now = ctx.getCurrentProcessingTime(); }
+ */
 export interface WindowAssignerContext {
   getCurrentProcessingTime(): number;
 }
@@ -31,7 +36,12 @@ export interface WindowAssigner<T, W extends Window> {
   toString(): string;
 }
 
-/** Called with each group of windows that merge and the window they merge into. */
+/**
+ * Called with each group of windows that merge and the window they merge into.
+ *
+ * @example
+ * const callback: MergeCallback<TimeWindow> = (merged, result) => console.log(merged.length, result);
+ */
 export type MergeCallback<W> = (toBeMerged: readonly W[], mergeResult: W) => void;
 
 /**
@@ -45,7 +55,12 @@ export interface MergingWindowAssigner<T, W extends Window> extends WindowAssign
   mergeWindows(windows: readonly W[], callback: MergeCallback<W>): void;
 }
 
-/** True for assigners of merging windows. */
+/**
+ * True for assigners of merging windows.
+ *
+ * @example
+ * isMergingWindowAssigner(EventTimeSessionWindows.withGap(1000)); // true
+ */
 export function isMergingWindowAssigner<T, W extends Window>(
   assigner: WindowAssigner<T, W>,
 ): assigner is MergingWindowAssigner<T, W> {

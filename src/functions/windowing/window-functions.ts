@@ -18,7 +18,12 @@ import type { OutputTag } from '../output-tag.ts';
 import type { Collector } from '../runtime-context.ts';
 import type { Window } from './window.ts';
 
-/** Keyed state of the current key, scoped to a window or global (Flink's KeyedStateStore). */
+/**
+ * Keyed state of the current key, scoped to a window or global (Flink's KeyedStateStore).
+ *
+ * @example
+ * const fires = ctx.windowState().getState(new ValueStateDescriptor<number>('fires'));
+ */
 export interface KeyedStateStore {
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
@@ -29,7 +34,14 @@ export interface KeyedStateStore {
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
 }
 
-/** What a window function sees besides the elements. */
+/**
+ * What a window function sees besides the elements.
+ *
+ * @example
+ * process(key: string, ctx: ProcessWindowContext<TimeWindow>, es: readonly Click[], out: Collector<string>) {
+ *   out.collect(`${key} [${ctx.window.start}, ${ctx.window.end}) at watermark ${ctx.currentWatermark()}`);
+ * }
+ */
 export interface ProcessWindowContext<W extends Window> {
   /** The window being evaluated (`{ start, end }` for time windows, end exclusive). */
   readonly window: W;
@@ -68,7 +80,12 @@ export abstract class ProcessWindowFunction<IN, OUT, KEY, W extends Window> exte
   clear(_context: ProcessWindowContext<W>): void {}
 }
 
-/** A ProcessWindowFunction class instance or a plain object with the same methods. */
+/**
+ * A ProcessWindowFunction class instance or a plain object with the same methods.
+ *
+ * @example
+ * const fn: ProcessWindowFunctionLike<number, number, string, TimeWindow> = { process: (_k, _c, vs, out) => out.collect(vs.length) };
+ */
 export type ProcessWindowFunctionLike<IN, OUT, KEY, W extends Window> =
   | ProcessWindowFunction<IN, OUT, KEY, W>
   | (RichFunction & {
@@ -91,7 +108,12 @@ export abstract class ProcessAllWindowFunction<IN, OUT, W extends Window> extend
   clear(_context: ProcessWindowContext<W>): void {}
 }
 
-/** A ProcessAllWindowFunction class instance or a plain object with the same methods. */
+/**
+ * A ProcessAllWindowFunction class instance or a plain object with the same methods.
+ *
+ * @example
+ * const fn: ProcessAllWindowFunctionLike<number, number, TimeWindow> = { process: (_c, vs, out) => out.collect(vs.length) };
+ */
 export type ProcessAllWindowFunctionLike<IN, OUT, W extends Window> =
   | ProcessAllWindowFunction<IN, OUT, W>
   | (RichFunction & {
