@@ -63,6 +63,21 @@ export function bearerToken(header: string | string[] | undefined): string | und
   return m === null ? undefined : m[1];
 }
 
+/** What is wrong with a registration message, if anything (it comes from the network). */
+function registrationProblem(m: Extract<TaskManagerMessage, { t: 'register' }>): string | undefined {
+  const isInt = (v: unknown, min: number, max: number): boolean =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  if (typeof m.resourceId !== 'string' || m.resourceId === '' || m.resourceId.length > 256)
+    return 'resourceId';
+  if (!isInt(m.slots, 1, 4096)) return `slots ${JSON.stringify(m.slots)}`;
+  if (typeof m.dataHost !== 'string' || m.dataHost === '' || m.dataHost.length > 256) return 'dataHost';
+  if (!isInt(m.dataPort, 1, 65535)) return `dataPort ${JSON.stringify(m.dataPort)}`;
+  if (typeof m.hostname !== 'string' || !isInt(m.pid, 0, Number.MAX_SAFE_INTEGER)) return 'hostname/pid';
+  const h = m.hardware as Partial<TaskManagerHardware> | undefined;
+  if (h === undefined || typeof h !== 'object' || typeof h.cpuCores !== 'number') return 'hardware';
+  return undefined;
+}
+
 class RemoteTaskManagerGateway implements TaskManagerGateway {
   readonly resourceId: string;
   readonly slots: number;
@@ -187,6 +202,11 @@ export class ResourceManager {
               return;
             }
             clearTimeout(registrationTimer);
+            const problem = registrationProblem(m);
+            if (problem !== undefined) {
+              conn.close(`TaskManager at ${remoteAddress} sent an invalid registration: ${problem}`);
+              return;
+            }
             gateway = this.#register(m, conn);
             return;
           }

@@ -127,6 +127,19 @@ describe('standalone cluster', () => {
     });
   });
 
+  it('reports a failing job through the CLI exit code and the REST exceptions', async () => {
+    const run = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-failing-job.ts', '2']);
+    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    expect(await run.exited).toBe(1);
+    expect(run.output.stderr).toMatch(/The program finished with the following exception/);
+    expect(run.output.stderr).toMatch(/record 500 is out of range/);
+    expect((await rest(base, 'GET', `/jobs/${jobId}`)).json.state).toBe('FAILED');
+    const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+    expect(exceptions['root-exception']).toMatch(
+      /parse.*record 500 is out of range|record 500 is out of range/s,
+    );
+  });
+
   it('lists and cancels a detached job with the CLI', async () => {
     const run = sluice([
       'run',
@@ -342,6 +355,7 @@ describe('standalone cluster', () => {
     await eventually(async () =>
       (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
     );
+    const before = (await rest(base, 'GET', '/overview')).json.taskmanagers as number;
     const stoppedAt = Date.now();
     tm1.child.kill('SIGSTOP');
     await eventually(
@@ -354,8 +368,40 @@ describe('standalone cluster', () => {
       /TaskManagerLostException: heartbeat of TaskManager \S+ .*timed out/,
     );
     expect(exceptions.exceptionHistory.entries).toHaveLength(1);
-    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({ taskmanagers: 0, 'jobs-failed': 1 });
+    const overview = (await rest(base, 'GET', '/overview')).json;
+    expect(overview.taskmanagers).toBe(before - 1);
+    expect(overview['jobs-failed']).toBeGreaterThanOrEqual(1);
     tm1.child.kill('SIGCONT');
+  });
+});
+
+describe('TaskManager and JobManager restarts', () => {
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it('a TaskManager registers again with a restarted JobManager and runs its jobs', async () => {
+    const first = await startJobManager(FAST_HEARTBEATS);
+    const tm = await startTaskManager(first.port, 2, FAST_HEARTBEATS);
+    first.jm.child.kill('SIGKILL');
+    await tm.waitFor(/lost the JobManager/, 10_000);
+    const again = sluice(['jobmanager', '--port', String(first.port)], FAST_HEARTBEATS);
+    await again.waitFor(/JobManager listening/);
+    await eventually(
+      async () => ((await rest(first.base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
+      20_000,
+    );
+    const run = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${first.port}`,
+      'test/jobs/cluster-keyed-count.ts',
+      '10000',
+      '10',
+      '2',
+    ]);
+    expect(await run.exited).toBe(0);
+    expect(run.output.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished/);
   });
 });
 
