@@ -1,6 +1,7 @@
 // The window operator's semantics (Flink's WindowOperator), driven through the operator harness:
 // firing at max timestamp, allowed lateness, late data, cleanup, session merging, processing
 // time, count/purging/continuous triggers, evictors, window-function context and errors.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserFunctionError } from '../../core/index.ts';
 import {
@@ -371,6 +372,46 @@ describe('window function context', () => {
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(String((error as Error).message)).toMatch(
       /operator "my-window".*window function for window TimeWindow\{start=0, end=10\} of key "user-7": Error: boom/,
+    );
+  });
+});
+
+describe('numLateRecordsDropped', () => {
+  it('counts exactly the records the late-data side output would receive (property)', async () => {
+    const assigners: Array<() => WindowAssigner<unknown, Window>> = [
+      () => TumblingEventTimeWindows.of(10),
+      () => SlidingEventTimeWindows.of(10, 3),
+      () => EventTimeSessionWindows.withGap(4),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(2),
+        fc.integer({ min: 0, max: 15 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: -20, max: 10 })), {
+          maxLength: 40,
+        }),
+        async (which, lateness, input) => {
+          const late = new OutputTag<KV>('late');
+          const run = async (tag: boolean) => {
+            const { h, op } = await harness(assigners[which]!(), {
+              allowedLateness: lateness,
+              ...(tag ? { lateDataTag: late as OutputTag<unknown> } : {}),
+            });
+            let wm = 0;
+            for (const [ts, lag] of input) {
+              h.processElement(['k', ts], ts);
+              wm = Math.max(wm, ts - lag);
+              h.processWatermark(wm);
+            }
+            return { values: h.values(), late: h.sideOutput(late).length, dropped: op.numLateRecordsDropped };
+          };
+          const withTag = await run(true);
+          const without = await run(false);
+          expect(withTag.dropped).toBe(0);
+          expect(without.dropped).toBe(withTag.late);
+          expect(without.values).toEqual(withTag.values);
+        },
+      ),
     );
   });
 });
