@@ -19,7 +19,15 @@ export class StreamGroupedReduceOperator<T> extends OneInputOperator {
     this.#validate = validate;
   }
   override open(): Promise<void> {
-    this.#state = this.runtimeContext().getState(new ValueStateDescriptor<T>('_reduce'));
+    const descriptor = new ValueStateDescriptor<T>('_reduce');
+    // This state belongs to the operator itself (never to a user function shared by subtasks),
+    // so it is taken from this subtask's backend directly, without the per-call indirection of
+    // the handles a RuntimeContext gives out (see active-operator.ts).
+    const backend = this.ctx.keyedBackend;
+    this.#state =
+      backend === undefined
+        ? this.runtimeContext().getState(descriptor) // throws: reduce() needs a keyed stream
+        : backend.getPartitionedState(descriptor);
     return this.openFunction(this.#fn);
   }
   override async close(): Promise<void> {
