@@ -96,6 +96,7 @@ export class Dispatcher {
     this.#store = new JobBundleStore('sluice-jobmanager', configuration.get(ClusterOptions.IO_TMP_DIRS));
     this.jobManager = new JobManager({
       slotRequestTimeoutMs: configuration.get(ClusterOptions.SLOT_REQUEST_TIMEOUT),
+      shareSlotsWhenShort: false,
     });
     this.resourceManager = new ResourceManager(this.jobManager, {
       heartbeatIntervalMs: configuration.get(ClusterOptions.HEARTBEAT_INTERVAL),

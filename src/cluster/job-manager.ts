@@ -15,6 +15,12 @@ export interface JobManagerOptions {
   readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** How long a job waits for enough free slots before it fails (Flink's `slot.request.timeout`). */
   readonly slotRequestTimeoutMs?: number;
+  /**
+   * When a job needs more slots than the cluster has, run it on all of them (subtasks share
+   * slots) instead of waiting for more. The embedded cluster does; a standalone cluster waits
+   * for TaskManagers to offer enough slots, as Flink does.
+   */
+  readonly shareSlotsWhenShort?: boolean;
 }
 
 interface RegisteredTaskManager {
@@ -44,6 +50,7 @@ export class JobManager {
   #channelIds = 0;
   readonly #onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
   readonly #slotRequestTimeoutMs: number;
+  readonly #shareSlotsWhenShort: boolean;
 
   constructor(options: JobManagerOptions = {}) {
     this.#onOutput =
@@ -52,6 +59,7 @@ export class JobManager {
         (stream === 'stdout' ? process.stdout : process.stderr).write(text);
       });
     this.#slotRequestTimeoutMs = options.slotRequestTimeoutMs ?? 300_000;
+    this.#shareSlotsWhenShort = options.shareSlotsWhenShort ?? true;
   }
 
   /** Adds a TaskManager's slots to the pool; jobs waiting for slots may start. */
@@ -161,14 +169,17 @@ export class JobManager {
 
   /**
    * Starts waiting jobs, oldest first, while enough slots are free. A job needs one slot per
-   * subtask of its widest vertex (slot sharing), or every slot of the cluster when it has fewer;
-   * slots are taken round-robin over TaskManagers so a job spreads over the cluster.
+   * subtask of its widest vertex (slot sharing) — or, with `shareSlotsWhenShort`, every slot of
+   * the cluster when it has fewer; slots are taken round-robin over TaskManagers so a job spreads
+   * over the cluster.
    */
   #schedule(): void {
     while (this.#waiting.length > 0) {
       const next = this.#waiting[0]!;
       const total = [...this.#taskManagers.values()].reduce((n, t) => n + t.owners.length, 0);
-      const needed = Math.min(next.master.requiredSlots, total);
+      const needed = this.#shareSlotsWhenShort
+        ? Math.min(next.master.requiredSlots, total)
+        : next.master.requiredSlots;
       const free = this.#freeSlots();
       if (needed === 0 || free.length < needed) return;
       this.#waiting.shift();

@@ -385,7 +385,10 @@ describe('TaskManager and JobManager restarts', () => {
     const tm = await startTaskManager(first.port, 2, FAST_HEARTBEATS);
     first.jm.child.kill('SIGKILL');
     await tm.waitFor(/lost the JobManager/, 10_000);
-    const again = sluice(['jobmanager', '--port', String(first.port)], FAST_HEARTBEATS);
+    const again = sluice(['jobmanager', '--port', String(first.port)], {
+      ...FAST_HEARTBEATS,
+      SLUICE_SLOT_REQUEST_TIMEOUT: '3000',
+    });
     await again.waitFor(/JobManager listening/);
     await eventually(
       async () => ((await rest(first.base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
@@ -402,6 +405,23 @@ describe('TaskManager and JobManager restarts', () => {
     ]);
     expect(await run.exited).toBe(0);
     expect(run.output.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished/);
+
+    // Wider than the cluster: waits for slots, then fails naming what it needs.
+    const wide = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${first.port}`,
+      'test/jobs/cluster-keyed-count.ts',
+      '1000',
+      '10',
+      '4',
+    ]);
+    const [, wideId] = (await wide.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    expect((await rest(first.base, 'GET', `/jobs/${wideId}`)).json.state).toBe('CREATED');
+    expect(await wide.exited).toBe(1);
+    expect(wide.output.stderr).toMatch(
+      /NoResourceAvailableException: .*could not get 4 task slot\(s\) within 3000 ms/,
+    );
   });
 });
 
