@@ -11,6 +11,7 @@ import {
 } from './cluster-commands.ts';
 import { infoJobFile } from './info-command.ts';
 import { runJobOnCluster } from './remote-run-command.ts';
+import { RestClientError } from './rest-cluster-client.ts';
 import { describeFailure, runJobFile } from './run-command.ts';
 
 function port(value: string): number {
@@ -25,8 +26,14 @@ function clientToken(flag: string | undefined): string {
   return flag ?? process.env.SLUICE_SECURITY_TOKEN ?? '';
 }
 
+/** A failure of a cluster command: its message when it is the user's or the cluster's, else the stack. */
+function describeClusterFailure(e: unknown): string {
+  if (e instanceof RestClientError) return `Error: ${e.message}`;
+  return describeFailure(e);
+}
+
 function fail(e: unknown): never {
-  process.stderr.write(`${describeFailure(e)}\n`);
+  process.stderr.write(`${describeClusterFailure(e)}\n`);
   process.exit(1);
 }
 
@@ -97,7 +104,7 @@ export function createProgram(): Command {
           });
         } catch (e) {
           process.stderr.write(
-            `\n------------------------------------------------------------\n The program finished with the following exception:\n\n${describeFailure(e)}\n`,
+            `\n------------------------------------------------------------\n The program finished with the following exception:\n\n${describeClusterFailure(e)}\n`,
           );
           process.exitCode = 1;
           if (opts.jobmanager !== undefined) process.exit(1);

@@ -151,7 +151,7 @@ export function jobDetails(job: JobMaster, now = Date.now()): Record<string, unk
   return {
     jid: job.jobId,
     name: job.graph.jobName,
-    isStoppable: false,
+    isStoppable: true,
     state: job.status,
     'job-type': 'STREAMING',
     'start-time': t.start,
