@@ -194,9 +194,11 @@ export class DataPlane {
     if (!this.#closed)
       this.#options.log?.(`data link to TaskManager ${link.peer.resourceId} lost: ${reason}`);
     // The JobManager notices a dead peer by its heartbeats and fails the affected jobs; a link
-    // that dropped for another reason is dialed again by its dialer.
+    // that dropped for another reason is dialed again by its dialer (not after a refusal: a
+    // wrong token or version does not heal by retrying).
     if (
       !this.#closed &&
+      !reason.startsWith('refused') &&
       this.#links.get(link.peer.resourceId) === link &&
       this.#options.resourceId < link.peer.resourceId
     ) {

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NetworkMessage } from '../runtime/index.ts';
+import { DataPlane } from './data-plane.ts';
+import type { PeerInfo } from './rpc-messages.ts';
+
+const planes: DataPlane[] = [];
+
+async function plane(
+  resourceId: string,
+  token: string,
+  received: Array<[number, NetworkMessage]>,
+  log: string[] = [],
+): Promise<DataPlane> {
+  const p = await DataPlane.start({
+    resourceId,
+    bindHost: '127.0.0.1',
+    port: 0,
+    token,
+    deliver: (to, m) => received.push([to, m]),
+    log: (line) => log.push(line),
+  });
+  planes.push(p);
+  return p;
+}
+
+function peer(resourceId: string, p: DataPlane, slotBase: number, slots: number): PeerInfo {
+  return { resourceId, slotBase, slots, host: '127.0.0.1', port: p.port };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(planes.splice(0).map((p) => p.close()));
+});
+
+describe('DataPlane', () => {
+  it('carries buffers and credits of many channels both ways over one link, in order per channel', async () => {
+    const atA: Array<[number, NetworkMessage]> = [];
+    const atB: Array<[number, NetworkMessage]> = [];
+    const a = await plane('tm-a', 's', atA);
+    const b = await plane('tm-b', 's', atB);
+    const peers = [peer('tm-a', a, 0, 2), peer('tm-b', b, 2, 2)];
+    // b learns the peers first and sends before any link exists: its messages wait for a's dial.
+    b.setPeers(peers);
+    for (let i = 0; i < 50; i++) b.send({ t: 'credit', ch: i % 5, n: i, to: i % 2 });
+    a.setPeers(peers);
+    for (let i = 0; i < 50; i++)
+      a.send({ t: 'data', ch: i % 5, buf: new Uint8Array([i, i + 1]), to: 2 + (i % 2) });
+    await until(() => atA.length === 50 && atB.length === 50, 'all messages');
+    expect(atB.map(([to, m]) => [to, m.t === 'data' ? [...m.buf] : m])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [2 + (i % 2), [i, i + 1]]),
+    );
+    expect(atA).toEqual(Array.from({ length: 50 }, (_, i) => [i % 2, { t: 'credit', ch: i % 5, n: i }]));
+  });
+
+  it('refuses a link without the shared secret', async () => {
+    const logA: string[] = [];
+    const received: Array<[number, NetworkMessage]> = [];
+    const a = await plane('tm-a', 'wrong', received, logA);
+    const b = await plane('tm-b', 'right', received);
+    const peers = [peer('tm-a', a, 0, 1), peer('tm-b', b, 1, 1)];
+    b.setPeers(peers);
+    a.setPeers(peers);
+    a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
+    await until(() => logA.some((l) => /security\.token/.test(l)), 'the refusal');
+    expect(received).toEqual([]);
+  });
+
+  it('drops messages for slots of a TaskManager that left', async () => {
+    const received: Array<[number, NetworkMessage]> = [];
+    const a = await plane('tm-a', '', received);
+    const b = await plane('tm-b', '', received);
+    a.setPeers([peer('tm-a', a, 0, 1), peer('tm-b', b, 1, 1)]);
+    a.setPeers([peer('tm-a', a, 0, 1)]);
+    a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toEqual([]);
+  });
+});
