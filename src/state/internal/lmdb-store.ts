@@ -1,7 +1,9 @@
 // The lmdb environment of one keyed state backend, with every access synchronous. Writes go into
-// one long write transaction that is committed every few thousand writes: a commit per write
-// (lmdb's putSync outside a transaction) is ~6x slower, and lmdb's asynchronous puts are not
-// visible to reads until committed. Reads inside the open transaction see its writes.
+// a write transaction that stays open for the rest of the event-loop turn (or 50k writes): a
+// commit per write (lmdb's putSync outside a transaction) is ~6x slower, and lmdb's asynchronous
+// puts are not visible to reads until committed. Reads inside the open transaction see its
+// writes. It never stays open across turns: a thread that exits or is terminated with an lmdb-js
+// write transaction open hangs (lmdb-js's cleanup waits for the writer lock the transaction holds).
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Lmdb from 'lmdb';
@@ -44,6 +46,10 @@ export const HIGH = Uint8Array.of(0xff);
  */
 const WRITES_PER_COMMIT = 50_000;
 
+/** Stores with a write transaction open, committed if the thread exits in the middle of a turn. */
+const openStores = new Set<LmdbStore>();
+let exitHookInstalled = false;
+
 /** The lmdb store of one backend instance. */
 export class LmdbStore {
   readonly path: string;
@@ -52,6 +58,8 @@ export class LmdbStore {
   #finish: ((result: undefined) => unknown) | undefined;
   #writes = 0;
   #closed = false;
+  /** Commits at the end of the event-loop turn that opened the transaction. */
+  #commitAtEndOfTurn: NodeJS.Immediate | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -116,6 +124,9 @@ export class LmdbStore {
     if (finish === undefined) return;
     this.#finish = undefined;
     this.#writes = 0;
+    openStores.delete(this);
+    clearImmediate(this.#commitAtEndOfTurn);
+    this.#commitAtEndOfTurn = undefined;
     finish(undefined);
   }
 
@@ -157,6 +168,15 @@ export class LmdbStore {
         this.#finish = onCommit;
       },
     }));
+    this.#commitAtEndOfTurn = setImmediate(() => this.commit());
+    openStores.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      // process.exit() during a turn (in this thread) would otherwise hang in lmdb's cleanup.
+      process.once('exit', () => {
+        for (const store of [...openStores]) store.commit();
+      });
+    }
   }
 }
 
