@@ -1,5 +1,5 @@
 // Keyed state of every kind, TTL on the task's clock and operator list state, at parallelism 1
-// and 3 across worker threads.
+// and 3 across worker threads, on the heap and the lmdb backend.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJobModule } from '../../src/testing/index.ts';
 import type { Tagged } from '../jobs/support.ts';
@@ -15,10 +15,16 @@ interface AllStates {
   average: number | null;
 }
 
-describe.each([1, 3])('state at parallelism %i (worker threads)', (p) => {
+describe.each([
+  [1, 'hashmap'],
+  [3, 'hashmap'],
+  [3, 'lmdb'],
+])('state at parallelism %i (worker threads), %s backend', (p, backend) => {
   let checks: Map<string, unknown[]>;
   beforeAll(async () => {
-    checks = byCheck(await runJobModule<Tagged[]>(job('state'), ['--parallelism', String(p)]));
+    checks = byCheck(
+      await runJobModule<Tagged[]>(job('state'), ['--parallelism', String(p), '--state-backend', backend]),
+    );
   });
 
   it('value, list, map, reducing and aggregating state are kept per key, and can be cleared', () => {

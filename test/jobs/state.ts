@@ -5,6 +5,7 @@ import {
   AggregatingStateDescriptor,
   type Collector,
   type DataStream,
+  EmbeddedLmdbStateBackend,
   KeyedProcessFunction,
   type ListState,
   ListStateDescriptor,
@@ -115,9 +116,10 @@ class Buffering {
 }
 
 export default async function main(args: readonly string[]): Promise<Tagged[]> {
-  const { parallelism = '2' } = options(args);
+  const { parallelism = '2', 'state-backend': backend = 'hashmap' } = options(args);
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.setParallelism(Number(parallelism));
+  if (backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend());
   const input = env.fromElements<In>(['a', 1], ['b', 10], ['a', 2], ['a', 2], ['c', 5], ['b', -1], ['b', 7]);
   const streams: DataStream<Tagged>[] = [
     input.keyBy((r) => r[0]).process(new AllStates()),
