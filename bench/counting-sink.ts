@@ -16,6 +16,10 @@ export interface SinkDoneReport {
   readonly firstAt: number | null;
   /** Epoch milliseconds (fractional) of the end of input. */
   readonly endAt: number;
+  /** CPU microseconds (user + system) of the whole process, all threads, at the first record. */
+  readonly cpuAtFirst: number | null;
+  /** The same at the end of input. */
+  readonly cpuAtEnd: number;
   /** `worker_threads.threadId` of the thread that ran the subtask. */
   readonly threadId: number;
 }
@@ -58,6 +62,12 @@ export interface CountingSinkOptions<T> {
   readonly sleepMillis?: number;
 }
 
+/** CPU microseconds used so far by every thread of the process (getrusage covers them all). */
+export function processCpuMicros(): number {
+  const u = process.resourceUsage();
+  return u.userCPUTime + u.systemCPUTime;
+}
+
 /** Wall clock with sub-millisecond resolution, comparable across threads. */
 export function epochMillis(): number {
   return performance.timeOrigin + performance.now();
@@ -75,6 +85,7 @@ class CountingWriter<T> implements SinkWriter<T> {
   #records = 0;
   #sum = 0;
   #firstAt: number | null = null;
+  #cpuAtFirst: number | null = null;
 
   constructor(ctx: SinkInitContext, options: CountingSinkOptions<T>) {
     this.#ctx = ctx;
@@ -87,7 +98,10 @@ class CountingWriter<T> implements SinkWriter<T> {
 
   write(value: T): void {
     const n = ++this.#records;
-    if (n === 1) this.#firstAt = epochMillis();
+    if (n === 1) {
+      this.#firstAt = epochMillis();
+      this.#cpuAtFirst = processCpuMicros();
+    }
     if (this.#checksum !== undefined) this.#sum += this.#checksum(value);
     if (this.#sleepEvery > 0 && n % this.#sleepEvery === 0) {
       Atomics.wait(SLEEP_CELL, 0, 0, this.#options.sleepMillis ?? 1);
@@ -108,6 +122,8 @@ class CountingWriter<T> implements SinkWriter<T> {
       checksum: this.#sum,
       firstAt: this.#firstAt,
       endAt: epochMillis(),
+      cpuAtFirst: this.#cpuAtFirst,
+      cpuAtEnd: processCpuMicros(),
       threadId,
     };
     this.#channel.postMessage(report);

@@ -21,7 +21,10 @@ export interface EngineRun {
   readonly seconds: number;
   /** execute() from submission to the end, including starting worker threads. */
   readonly jobSeconds: number;
+  /** CPU seconds of all threads over the same interval as `seconds` (see CountingSink). */
   readonly cpuSeconds: number;
+  /** CPU seconds of all threads over the whole execute() (worker start-up included). */
+  readonly jobCpuSeconds: number;
   readonly peakRssMb: number;
   readonly sinks: readonly SinkDoneReport[];
   readonly threads: ReadonlyMap<string, number>;
@@ -41,12 +44,15 @@ async function runJob(
     const firsts = sinks.flatMap((s) => (s.firstAt === null ? [] : [s.firstAt]));
     const first = firsts.length === 0 ? Number.NaN : Math.min(...firsts);
     const end = Math.max(...sinks.map((s) => s.endAt));
+    const cpuFirsts = sinks.flatMap((s) => (s.cpuAtFirst === null ? [] : [s.cpuAtFirst]));
+    const cpuEnd = Math.max(...sinks.map((s) => s.cpuAtEnd));
     return {
       sinkRecords: sinks.reduce((n, s) => n + s.records, 0),
       checksum: sinks.reduce((n, s) => n + s.checksum, 0),
       seconds: (end - first) / 1000,
       jobSeconds: m.wallSeconds,
-      cpuSeconds: m.cpuSeconds,
+      cpuSeconds: (cpuEnd - Math.min(...cpuFirsts)) / 1e6,
+      jobCpuSeconds: m.cpuSeconds,
       peakRssMb: m.peakRssMb,
       sinks,
       threads: listener.threads,

@@ -42,6 +42,7 @@ function chainCase(shape: ShapeName, records: number): BenchCase['run'] {
         recordsPerSecond: Math.round(loopRate),
         cpuSeconds: round(loop.cpuSeconds),
         peakRssMb: loop.peakRssMb,
+        recordsPerCpuSecond: Math.round(records / loop.cpuSeconds),
         sinkRecords: loop.sinkRecords,
       },
       {
@@ -52,10 +53,14 @@ function chainCase(shape: ShapeName, records: number): BenchCase['run'] {
         recordsPerSecond: Math.round(engineRate),
         cpuSeconds: round(engine.cpuSeconds),
         peakRssMb: engine.peakRssMb,
+        recordsPerCpuSecond: Math.round(records / engine.cpuSeconds),
         jobSeconds: round(engine.jobSeconds),
+        jobCpuSeconds: round(engine.jobCpuSeconds),
         sinkRecords: engine.sinkRecords,
         resultsMatchLoop: engine.sinkRecords === loop.sinkRecords && engine.checksum === loop.checksum,
         ratioToLoop: round(engineRate / loopRate),
+        // What the engine adds per source record on top of the loop's work.
+        overheadNsPerRecord: round((1 / engineRate - 1 / loopRate) * 1e9, 1),
       },
     ];
   };
@@ -101,7 +106,9 @@ const suite: BenchSuite = {
             recordsPerSecond: Math.round(records / r.seconds),
             cpuSeconds: round(r.cpuSeconds),
             peakRssMb: r.peakRssMb,
+            recordsPerCpuSecond: Math.round(records / r.cpuSeconds),
             jobSeconds: round(r.jobSeconds),
+            jobCpuSeconds: round(r.jobCpuSeconds),
             keys,
             sinkRecords: r.sinkRecords,
             resultsCorrect: r.sinkRecords === records && r.checksum === keyByExpectedChecksum(records, keys),
@@ -127,6 +134,7 @@ const suite: BenchSuite = {
             recordsPerSecond: Math.round(slow.records / r.seconds),
             cpuSeconds: round(r.cpuSeconds),
             peakRssMb: r.peakRssMb,
+            jobCpuSeconds: round(r.jobCpuSeconds),
             sinkRecords: r.sinkRecords,
             payloadChars: slow.payloadChars,
             sinkSleepMsPerRecords: `${slow.sleepMillis}/${slow.sleepEvery}`,
