@@ -61,8 +61,34 @@ export const EVENTS: ChainedWork<BenchBid, BenchBid, BenchRow> = {
   checksum: (r) => r.price,
 };
 
+/** 1024 distinct JSON events, handed out round-robin by the json shape's source. */
+const JSON_LINES: readonly string[] = Array.from({ length: 1024 }, (_, i) =>
+  JSON.stringify({
+    auction: 1000 + (i % 1000),
+    bidder: i % 10_007,
+    price: (i * 7919) % 100_000,
+    channel: `channel-${i % 10}`,
+    url: `https://www.nexmark.com/item.htm?query=${i}&channel_id=${(i * 31) % 1000}`,
+    dateTime: 1_700_000_000_000 + i,
+    extra: '',
+  }),
+);
+
+/**
+ * JSON: the usual stateless ETL job — lines of JSON in (as a file or Kafka source hands them
+ * out: existing strings), parse, select, project and serialize. Here the per-record work is
+ * what real jobs spend, so the ratio shows what the engine costs on such a job.
+ */
+export const JSON_ETL: ChainedWork<string, BenchBid & { channel: string }, string> = {
+  generate: (i) => JSON_LINES[i & 1023]!,
+  map1: (line) => JSON.parse(line) as BenchBid & { channel: string },
+  keep: (b) => b.channel !== 'channel-3' && b.price > 1000,
+  map2: (b) => JSON.stringify({ auction: b.auction, price: Math.round(b.price * 0.908), channel: b.channel }),
+  checksum: (line) => line.length,
+};
+
 /** Pipeline shapes by name. */
-export const SHAPES = { numbers: NUMBERS, events: EVENTS } as const;
+export const SHAPES = { numbers: NUMBERS, events: EVENTS, json: JSON_ETL } as const;
 
 /** A shape name. */
 export type ShapeName = keyof typeof SHAPES;

@@ -18,13 +18,14 @@ import {
 
 const usage = `
   --records N          records of the chained and keyBy benchmarks (default 10000000)
+  --json-records N     records of the chained JSON benchmark (default 2000000)
   --keys N             distinct keys of the keyBy benchmark (default 1000)
   --slow-records N     records of the slow-sink benchmark (default 500000)
   --sleep-every N      the slow sink sleeps after every N records (default 100)
   --sleep-ms MS        for MS milliseconds (default 1)
   --payload N          payload characters per slow-sink record (default 100)
   --repeat N           run each case N times (default 1)
-Cases: chain-numbers, chain-events, keyby-exchange, slow-sink`;
+Cases: chain-numbers, chain-events, chain-json, keyby-exchange, slow-sink`;
 
 function chainCase(shape: ShapeName, records: number): BenchCase['run'] {
   return async () => {
@@ -73,6 +74,7 @@ const suite: BenchSuite = {
   options: {
     records: { type: 'string', default: '10000000' },
     keys: { type: 'string', default: '1000' },
+    'json-records': { type: 'string', default: '2000000' },
     'slow-records': { type: 'string', default: '500000' },
     'sleep-every': { type: 'string', default: '100' },
     'sleep-ms': { type: 'string', default: '1' },
@@ -82,6 +84,7 @@ const suite: BenchSuite = {
   cases(values) {
     const records = positiveInt('records', values.records);
     const keys = positiveInt('keys', values.keys);
+    const jsonRecords = positiveInt('json-records', values['json-records']);
     const slow = {
       records: positiveInt('slow-records', values['slow-records']),
       sleepEvery: positiveInt('sleep-every', values['sleep-every']),
@@ -92,6 +95,7 @@ const suite: BenchSuite = {
     const cases: BenchCase[] = [
       { name: 'chain-numbers', run: chainCase('numbers', records) },
       { name: 'chain-events', run: chainCase('events', records) },
+      { name: 'chain-json', run: chainCase('json', jsonRecords) },
       {
         name: 'keyby-exchange',
         run: async () => {
