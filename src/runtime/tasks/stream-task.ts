@@ -146,6 +146,11 @@ export class StreamTask {
   #barriers: CheckpointBarrierHandler | undefined;
   /** stop-with-savepoint: the source ends when this checkpoint completes. */
   #stopAfter: { checkpointId: number; drain: boolean } | undefined;
+  /**
+   * Stop-with-savepoint without drain, from its barrier on: the task ends once the savepoint is
+   * complete (`notified`) and its inputs ended, skipping end-of-input processing.
+   */
+  #quietStop: { checkpointId: number; notified: boolean; inputsEnded: boolean } | undefined;
   /** Operator ids of the chain, in chain order. */
   #operatorIds: string[] = [];
 
@@ -496,12 +501,14 @@ export class StreamTask {
     const valve = gate.valves[channel.input - 1]!;
     switch (event.kind) {
       case 'watermark': {
+        if (this.#quietStop !== undefined) return false;
         channel.watermark = event.timestamp;
         const wm = valve.combined();
         if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
         return false;
       }
       case 'watermark-status': {
+        if (this.#quietStop !== undefined) return false;
         channel.idle = event.idle;
         const change = valve.idleChange();
         if (change !== undefined) this.#head.processWatermarkStatus(change, channel.input);
@@ -512,8 +519,12 @@ export class StreamTask {
       case 'end-of-partition': {
         channel.watermark = MAX_WATERMARK;
         gate.finishChannel(channel);
-        const wm = valve.combined();
-        if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
+        // After a stop-without-drain barrier the end of the inputs is not the end of the data:
+        // no final watermark (it would fire timers whose output the savepoint does not cover).
+        if (this.#quietStop === undefined) {
+          const wm = valve.combined();
+          if (wm !== undefined) this.#head.processWatermark(wm, channel.input);
+        }
         this.#barriers?.onChannelFinished();
         return false;
       }
@@ -529,14 +540,31 @@ export class StreamTask {
   /** Source tasks: the coordinator triggers a checkpoint (in order with split assignments). */
   triggerCheckpoint(barrier: Barrier, stop: { drain: boolean } | undefined): void {
     this.mailbox(() => {
-      if (this.#state !== 'RUNNING' || this.#source === undefined) {
+      // A source that reached its end has no state left: the JobMaster stops waiting for it
+      // when it reports FINISHED.
+      if (this.#state === 'FINISHING') return;
+      const source = this.#source;
+      if (this.#state !== 'RUNNING' || source === undefined) {
         this.env.declineCheckpoint(barrier.checkpointId, `task ${this.name} is ${this.#state}`);
         return;
       }
+      if (stop?.drain === true) {
+        // Drain: every event-time timer fires before the barrier, so the savepoint holds their
+        // output (and a job resumed from it does not fire them again).
+        const previous = enterOperator(source as unknown as StateOwner);
+        try {
+          source.emitFinalWatermark();
+        } finally {
+          enterOperator(previous);
+        }
+      }
       this.#performCheckpoint(barrier);
-      // stop-with-savepoint: the source stops reading now and ends once the savepoint is
-      // complete (so the job cannot finish before it); without drain no max watermark follows.
-      if (stop !== undefined) this.#stopAfter = { checkpointId: barrier.checkpointId, drain: stop.drain };
+      // stop-with-savepoint: the source stops reading (records and watermarks) now and ends once
+      // the savepoint is complete (so the job cannot finish before it).
+      if (stop !== undefined) {
+        this.#stopAfter = { checkpointId: barrier.checkpointId, drain: stop.drain };
+        source.suspendWatermarks(true);
+      }
     });
   }
 
@@ -545,10 +573,16 @@ export class StreamTask {
     this.mailbox(() => {
       void (async () => {
         for (const op of this.#operators) await op.notifyCheckpointComplete(checkpointId);
+        const quiet = this.#quietStop;
+        if (quiet !== undefined && quiet.checkpointId === checkpointId) {
+          quiet.notified = true;
+          if (quiet.inputsEnded) await this.#finish();
+        }
         const stop = this.#stopAfter;
         if (stop !== undefined && stop.checkpointId === checkpointId && this.#source !== undefined) {
           this.#stopAfter = undefined;
-          this.#source.emitMaxWatermarkAtEnd = stop.drain;
+          // With drain the final watermark went out before the barrier; without, none follows.
+          this.#source.emitMaxWatermarkAtEnd = false;
           await this.#finish();
         }
       })().catch((e: unknown) => this.#fail(e));
@@ -559,7 +593,11 @@ export class StreamTask {
   notifyCheckpointAborted(checkpointId: number): void {
     this.mailbox(() => {
       this.#barriers?.abort(checkpointId);
-      if (this.#stopAfter?.checkpointId === checkpointId) this.#stopAfter = undefined;
+      if (this.#stopAfter?.checkpointId === checkpointId) {
+        this.#stopAfter = undefined;
+        this.#source?.suspendWatermarks(false);
+      }
+      if (this.#quietStop?.checkpointId === checkpointId) this.#quietStop = undefined;
       for (const op of this.#operators) op.notifyCheckpointAborted(checkpointId);
     });
   }
@@ -591,6 +629,9 @@ export class StreamTask {
     }
     for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
     this.#flushAll();
+    if (barrier.stop === 'no-drain') {
+      this.#quietStop = { checkpointId: id, notified: false, inputsEnded: false };
+    }
     const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
     const operatorIds = [...this.#operatorIds];
     writeFileAtomic(join(barrier.targetDir, file), bytes).then(
@@ -641,9 +682,15 @@ export class StreamTask {
 
   async #finish(): Promise<void> {
     if (this.#state !== 'RUNNING') return;
+    const quiet = this.#quietStop;
+    if (quiet !== undefined && this.#source === undefined && !quiet.notified) {
+      // Inputs ended after a stop barrier: wait for the savepoint's completion (its commits).
+      quiet.inputsEnded = true;
+      return;
+    }
     this.#state = 'FINISHING';
     try {
-      for (const op of this.#operators) await op.finish();
+      if (quiet === undefined) for (const op of this.#operators) await op.finish();
       for (const wo of this.#writerOutputs) wo.endOfPartition();
       this.#flushAll();
       await this.#drainOutputs();
@@ -675,6 +722,14 @@ export class StreamTask {
       if (op === undefined) continue;
       try {
         await op.close();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    // Keyed state backends hold resources (an embedded store's files and transactions).
+    for (const op of this.#operators) {
+      try {
+        op?.ctx?.keyedBackend?.dispose();
       } catch (e) {
         first ??= e;
       }
