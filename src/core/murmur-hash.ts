@@ -22,7 +22,10 @@ function mixH(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** MurmurHash3 (x86, 32-bit) of one 32-bit integer, as Flink's `MathUtils.murmurHash`. */
+/**
+ * MurmurHash3 (x86, 32-bit) of one 32-bit integer (its 4 little-endian bytes), unsigned. Flink's
+ * `MathUtils.murmurHash` mixes the same way but returns the absolute value of the signed result.
+ */
 export function murmurHashInt(value: number, seed = 0): number {
   return fmix(mixH(seed, value | 0) ^ 4);
 }
