@@ -36,6 +36,7 @@ let network: MessagePort | undefined;
 const runtime = new SlotRuntime(
   slot,
   {
+    isLocal: (targetSlot) => targetSlot - base === slot,
     send(targetSlot, message) {
       const target = targetSlot - base;
       if (target === slot) {

@@ -20,4 +20,9 @@ export type NetworkMessage = DataMessage | CreditMessage;
 /** Sends data-plane messages to the slot hosting the other end of a channel. */
 export interface NetworkSender {
   send(targetSlot: number, message: NetworkMessage): void;
+  /**
+   * True when `targetSlot` runs in the calling thread: data for it may skip serialization
+   * (`BufferCodec.wrap`). Absent or false: always serialize.
+   */
+  isLocal?(targetSlot: number): boolean;
 }

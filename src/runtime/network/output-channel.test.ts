@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type StreamEvent, StreamRecord } from '../../core/index.ts';
-import { BufferCodec } from './buffer-codec.ts';
+import { BufferCodec, LocalBatch } from './buffer-codec.ts';
 import type { NetworkMessage } from './network-message.ts';
 import { OutputChannel, type OutputChannelSettings } from './output-channel.ts';
 
@@ -130,5 +130,35 @@ describe('OutputChannel', () => {
     other.channel.addEvent({ kind: 'end-of-partition' });
     expect(other.sent).toHaveLength(1);
     expect(other.received()).toEqual([{ v: 1, ts: undefined, kind: 0 }, { kind: 'end-of-partition' }]);
+  });
+
+  it('hands batches to a receiver in the same thread by reference, without serializing', () => {
+    const local = setup({
+      sender: { isLocal: (slot) => slot === 3, send: (slot, m) => (slot === 3 ? local.sent.push(m) : 0) },
+    });
+    const value = { id: 1, when: new Date(0), tags: new Map([['a', 1]]) };
+    local.channel.add(record(value, 5));
+    local.channel.addEvent({ kind: 'watermark', timestamp: 5 });
+    local.channel.add(record('second', undefined, 2));
+    local.channel.flush();
+    expect(local.sent).toHaveLength(1);
+    const buf = (local.sent[0] as { buf: Uint8Array }).buf;
+    expect(buf).toBeInstanceOf(LocalBatch);
+    expect(buf.byteLength).toBe(0);
+    const decoded = new BufferCodec().decode(buf);
+    // The very object emitted, not a copy (records are not mutated once emitted).
+    expect(decoded.values[0]).toBe(value);
+    expect(local.received()).toEqual([
+      { v: value, ts: 5, kind: 0 },
+      { kind: 'watermark', timestamp: 5 },
+      { v: 'second', ts: undefined, kind: 2 },
+    ]);
+    // Credit still bounds what is in flight.
+    local.channel.add(record(3));
+    local.channel.flush();
+    local.channel.add(record(4));
+    local.channel.flush();
+    expect(local.sent).toHaveLength(2);
+    expect(local.channel.available).toBe(false);
   });
 });

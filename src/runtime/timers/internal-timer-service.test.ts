@@ -178,4 +178,36 @@ describe('InternalTimerService: processing time (manual clock)', () => {
     clock.advanceTo(500);
     expect(fired.map((f) => [f.key, f.time])).toEqual([['late', 100]]);
   });
+
+  it('fires, in time order, timers a firing timer registers at or before the watermark, and not those it deletes', () => {
+    let first = true;
+    const { fired, at, timers } = setup((f, t) => {
+      if (f.key === 'a' && f.time === 20 && first) {
+        first = false;
+        t.registerEventTimeTimer('', 15); // earlier than the one firing: still fires in this advance
+        t.registerEventTimeTimer('', 20); // the same timer again: a new one, fires next
+        at('c').deleteEventTimeTimer('', 20); // not yet fired at this time: never fires
+        at('a');
+      }
+    });
+    at('a').registerEventTimeTimer('', 20);
+    at('b').registerEventTimeTimer('w1', 20);
+    at('c').registerEventTimeTimer('', 20);
+    at({ id: 1 }).registerEventTimeTimer('', 20);
+    at({ id: 1 }).registerEventTimeTimer('', 20);
+    at(1).registerEventTimeTimer('', 20);
+    at('1').registerEventTimeTimer('', 20);
+    expect(timers.numEventTimeTimers()).toBe(6);
+    timers.advanceWatermark(20);
+    expect(fired.map((f) => [f.time, f.key, f.namespace])).toEqual([
+      [20, 'a', ''],
+      [15, 'a', ''],
+      [20, { id: 1 }, ''],
+      [20, 1, ''],
+      [20, '1', ''],
+      [20, 'a', ''],
+      [20, 'b', 'w1'],
+    ]);
+    expect(timers.numEventTimeTimers()).toBe(0);
+  });
 });

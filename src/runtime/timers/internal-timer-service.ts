@@ -1,7 +1,8 @@
 // Per-operator timers by key, namespace and timestamp: deduplicated, fired in timestamp order,
 // event-time timers when the watermark passes them, processing-time timers by the clock.
+// Timers are grouped by timestamp (many share one: a window's end), so the heap holds timestamps.
 import type { KeyedStateBackend } from '../../state/index.ts';
-import { assignToKeyGroup, normalizeKey } from '../../state/index.ts';
+import { assignToKeyGroup, normalizeKey, VOID_NAMESPACE } from '../../state/index.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 
 /** A registered timer. */
@@ -17,10 +18,6 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
-interface Entry<N> extends InternalTimer<N> {
-  readonly id: string;
-}
-
 /**
  * A key or namespace as part of a timer id: typed, so that keys which print alike (1 and "1")
  * stay apart, and objects in canonical form, so that equal composite keys are one timer.
@@ -30,43 +27,136 @@ function idPart(value: unknown): string {
   return `${typeof value}:${String(value)}`;
 }
 
-/** A binary min-heap of timers by timestamp. */
-class TimerHeap<N> {
-  readonly items: Entry<N>[] = [];
-  push(e: Entry<N>): void {
+/**
+ * The timers of one timestamp. Timers in the void namespace (process functions) are found by
+ * their key itself (a Map keeps 1 and "1" apart; object keys in canonical form), so registering
+ * one builds no string; timers in other namespaces (windows) by a typed id of key and namespace.
+ */
+class TimerBucket<N> {
+  readonly byKey = new Map<unknown, InternalTimer<N>>();
+  readonly byId = new Map<string, InternalTimer<N>>();
+  get size(): number {
+    return this.byKey.size + this.byId.size;
+  }
+}
+
+/** A binary min-heap of timestamps (a timestamp may appear more than once; see TimerQueue). */
+class TimestampHeap {
+  readonly items: number[] = [];
+  push(t: number): void {
     const a = this.items;
-    a.push(e);
-    let i = a.length - 1;
+    let i = a.length;
+    a.push(t);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (a[p]!.timestamp <= e.timestamp) break;
-      a[i] = a[p]!;
+      const parent = a[p]!;
+      if (parent <= t) break;
+      a[i] = parent;
       i = p;
     }
-    a[i] = e;
+    a[i] = t;
   }
-  peek(): Entry<N> | undefined {
-    return this.items[0];
-  }
-  pop(): Entry<N> | undefined {
+  pop(): void {
     const a = this.items;
-    const top = a[0];
     const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      let i = 0;
-      const n = a.length;
-      while (true) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && a[r]!.timestamp < a[l]!.timestamp ? r : l;
-        if (a[c]!.timestamp >= last.timestamp) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
+    const n = a.length;
+    if (n === 0 || last === undefined) return;
+    let i = 0;
+    while (true) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && a[r]! < a[l]! ? r : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
     }
-    return top;
+    a[i] = last;
+  }
+}
+
+/**
+ * The timers of one time domain, grouped by timestamp: a heap of the distinct timestamps and a
+ * bucket of timers per timestamp, so that the many timers of one window end cost one heap entry,
+ * and dedup needs no string per timer. Deleting a timer leaves its timestamp in the heap; a
+ * timestamp without a bucket is skipped when it comes up.
+ */
+class TimerQueue<N> {
+  readonly #heap = new TimestampHeap();
+  readonly #buckets = new Map<number, TimerBucket<N>>();
+  size = 0;
+
+  /** Adds a timer unless an equal one exists. */
+  add(time: number, key: unknown, namespace: N): void {
+    let bucket = this.#buckets.get(time);
+    if (bucket === undefined) {
+      bucket = new TimerBucket<N>();
+      this.#buckets.set(time, bucket);
+      this.#heap.push(time);
+    }
+    if (namespace === VOID_NAMESPACE) {
+      const k = key !== null && typeof key === 'object' ? normalizeKey(key) : key;
+      if (bucket.byKey.has(k)) return;
+      bucket.byKey.set(k, { timestamp: time, key, namespace });
+    } else {
+      const id = `${idPart(key)}\u0000${idPart(namespace)}`;
+      if (bucket.byId.has(id)) return;
+      bucket.byId.set(id, { timestamp: time, key, namespace });
+    }
+    this.size++;
+  }
+
+  delete(time: number, key: unknown, namespace: N): void {
+    const bucket = this.#buckets.get(time);
+    if (bucket === undefined) return;
+    const deleted =
+      namespace === VOID_NAMESPACE
+        ? bucket.byKey.delete(key !== null && typeof key === 'object' ? normalizeKey(key) : key)
+        : bucket.byId.delete(`${idPart(key)}\u0000${idPart(namespace)}`);
+    if (!deleted) return;
+    this.size--;
+    if (bucket.size === 0) this.#buckets.delete(time);
+  }
+
+  /** The earliest timestamp with a timer, or undefined. */
+  peekTime(): number | undefined {
+    const heap = this.#heap;
+    while (heap.items.length > 0) {
+      const t = heap.items[0]!;
+      const bucket = this.#buckets.get(t);
+      if (bucket !== undefined && bucket.size > 0) return t;
+      if (bucket !== undefined) this.#buckets.delete(t);
+      heap.pop();
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes and fires, in timestamp order, every timer at or before `time`. A timer registered
+   * by a firing one at or before `time` fires too (in this call), and a timer deleted by a
+   * firing one does not.
+   */
+  fireUntil(time: number, fire: (timer: InternalTimer<N>) => void): void {
+    outer: for (let t = this.peekTime(); t !== undefined && t <= time; t = this.peekTime()) {
+      const bucket = this.#buckets.get(t)!;
+      for (const map of [bucket.byKey, bucket.byId] as Map<unknown, InternalTimer<N>>[]) {
+        for (const [k, timer] of map) {
+          map.delete(k);
+          this.size--;
+          fire(timer);
+          // A firing timer registered an earlier one: take timestamps from the top again.
+          if (this.#heap.items[0] !== t) continue outer;
+        }
+      }
+    }
+  }
+
+  /** Every timer, for snapshots. */
+  *timers(): IterableIterator<InternalTimer<N>> {
+    for (const bucket of this.#buckets.values()) {
+      yield* bucket.byKey.values();
+      yield* bucket.byId.values();
+    }
   }
 }
 
@@ -81,13 +171,19 @@ export class InternalTimerService<N = string> {
   readonly #backend: KeyedStateBackend;
   readonly #clock: ProcessingTimeService;
   readonly #target: Triggerable<N>;
-  readonly #eventTimers = new TimerHeap<N>();
-  readonly #eventIds = new Map<string, Entry<N>>();
-  readonly #procTimers = new TimerHeap<N>();
-  readonly #procIds = new Map<string, Entry<N>>();
+  readonly #eventTimers = new TimerQueue<N>();
+  readonly #procTimers = new TimerQueue<N>();
   #cancelScheduled: (() => void) | undefined;
   #scheduledFor = Number.POSITIVE_INFINITY;
   #watermark = Number.MIN_SAFE_INTEGER;
+  readonly #fireEventTime = (timer: InternalTimer<N>): void => {
+    this.#backend.setCurrentKey(timer.key);
+    this.#target.onEventTime(timer);
+  };
+  readonly #fireProcessingTime = (timer: InternalTimer<N>): void => {
+    this.#backend.setCurrentKey(timer.key);
+    this.#target.onProcessingTime(timer);
+  };
 
   constructor(backend: KeyedStateBackend, clock: ProcessingTimeService, target: Triggerable<N>) {
     this.#backend = backend;
@@ -103,56 +199,37 @@ export class InternalTimerService<N = string> {
     return this.#clock.now();
   }
 
-  #id(namespace: N, time: number): string {
-    return `${time}\u0000${idPart(this.#backend.getCurrentKey())}\u0000${idPart(namespace)}`;
-  }
-
   registerEventTimeTimer(namespace: N, time: number): void {
-    const id = this.#id(namespace, time);
-    if (this.#eventIds.has(id)) return;
-    const e: Entry<N> = { id, timestamp: time, key: this.#backend.getCurrentKey(), namespace };
-    this.#eventIds.set(id, e);
-    this.#eventTimers.push(e);
+    this.#eventTimers.add(time, this.#backend.getCurrentKey(), namespace);
   }
 
   deleteEventTimeTimer(namespace: N, time: number): void {
-    this.#eventIds.delete(this.#id(namespace, time));
+    this.#eventTimers.delete(time, this.#backend.getCurrentKey(), namespace);
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
-    const id = this.#id(namespace, time);
-    if (this.#procIds.has(id)) return;
-    const e: Entry<N> = { id, timestamp: time, key: this.#backend.getCurrentKey(), namespace };
-    this.#procIds.set(id, e);
-    this.#procTimers.push(e);
+    this.#procTimers.add(time, this.#backend.getCurrentKey(), namespace);
     if (time < this.#scheduledFor) this.#schedule(time);
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.#procIds.delete(this.#id(namespace, time));
+    this.#procTimers.delete(time, this.#backend.getCurrentKey(), namespace);
   }
 
   /** Number of live event-time timers. */
   numEventTimeTimers(): number {
-    return this.#eventIds.size;
+    return this.#eventTimers.size;
   }
 
   /** Number of live processing-time timers. */
   numProcessingTimeTimers(): number {
-    return this.#procIds.size;
+    return this.#procTimers.size;
   }
 
   /** Fires every event-time timer at or before `watermark`, in timestamp order. */
   advanceWatermark(watermark: number): void {
     this.#watermark = watermark;
-    const heap = this.#eventTimers;
-    for (let top = heap.peek(); top !== undefined && top.timestamp <= watermark; top = heap.peek()) {
-      heap.pop();
-      if (this.#eventIds.get(top.id) !== top) continue;
-      this.#eventIds.delete(top.id);
-      this.#backend.setCurrentKey(top.key);
-      this.#target.onEventTime(top);
-    }
+    this.#eventTimers.fireUntil(watermark, this.#fireEventTime);
   }
 
   #schedule(time: number): void {
@@ -164,23 +241,24 @@ export class InternalTimerService<N = string> {
   #onProcessingTime(time: number): void {
     this.#scheduledFor = Number.POSITIVE_INFINITY;
     this.#cancelScheduled = undefined;
-    const heap = this.#procTimers;
-    for (let top = heap.peek(); top !== undefined && top.timestamp <= time; top = heap.peek()) {
-      heap.pop();
-      if (this.#procIds.get(top.id) !== top) continue;
-      this.#procIds.delete(top.id);
-      this.#backend.setCurrentKey(top.key);
-      this.#target.onProcessingTime(top);
-    }
-    const next = heap.peek();
-    if (next !== undefined) this.#schedule(next.timestamp);
+    this.#procTimers.fireUntil(time, this.#fireProcessingTime);
+    const next = this.#procTimers.peekTime();
+    if (next !== undefined) this.#schedule(next);
   }
 
   /** Every live timer as [timestamp, key, namespace] (for a checkpoint). */
   snapshot(): { eventTime: Array<[number, unknown, N]>; processingTime: Array<[number, unknown, N]> } {
     return {
-      eventTime: [...this.#eventIds.values()].map((t) => [t.timestamp, t.key, t.namespace]),
-      processingTime: [...this.#procIds.values()].map((t) => [t.timestamp, t.key, t.namespace]),
+      eventTime: Array.from(this.#eventTimers.timers(), (t): [number, unknown, N] => [
+        t.timestamp,
+        t.key,
+        t.namespace,
+      ]),
+      processingTime: Array.from(this.#procTimers.timers(), (t): [number, unknown, N] => [
+        t.timestamp,
+        t.key,
+        t.namespace,
+      ]),
     };
   }
 
