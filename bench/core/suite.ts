@@ -20,8 +20,8 @@ const usage = `
   --records N          records of the chained and keyBy benchmarks (default 10000000)
   --json-records N     records of the chained JSON benchmark (default 2000000)
   --keys N             distinct keys of the keyBy benchmark (default 1000)
-  --slow-records N     records of the slow-sink benchmark (default 500000)
-  --sleep-every N      the slow sink sleeps after every N records (default 100)
+  --slow-records N     records of the slow-sink benchmark (default 2000000)
+  --sleep-every N      the slow sink sleeps after every N records (default 400)
   --sleep-ms MS        for MS milliseconds (default 1)
   --payload N          payload characters per slow-sink record (default 100)
   --repeat N           run each case N times (default 1)
@@ -75,8 +75,8 @@ const suite: BenchSuite = {
     records: { type: 'string', default: '10000000' },
     keys: { type: 'string', default: '1000' },
     'json-records': { type: 'string', default: '2000000' },
-    'slow-records': { type: 'string', default: '500000' },
-    'sleep-every': { type: 'string', default: '100' },
+    'slow-records': { type: 'string', default: '2000000' },
+    'sleep-every': { type: 'string', default: '400' },
     'sleep-ms': { type: 'string', default: '1' },
     payload: { type: 'string', default: '100' },
     repeat: { type: 'string', default: '1' },
@@ -145,6 +145,8 @@ const suite: BenchSuite = {
             rssStartMb: at(0),
             rssMiddleMb: at(0.5),
             rssEndMb: at(1),
+            // About 0 when memory is bounded: the second half of the run adds nothing.
+            rssGrowthSecondHalfMb: round(at(1) - at(0.5), 1),
             rssMaxSampledMb: Math.max(...r.rssByRecords.map((s) => s[1])),
           };
           return [line];
