@@ -149,6 +149,29 @@ describe('coordinatorTransition: completion', () => {
     expect(done.state.pending.size).toBe(0);
   });
 
+  it('stops waiting for a task that finished (no state, no barrier) and completes without it', () => {
+    const s0 = initialCoordinatorState(settings({ maxConcurrent: 2 }), '/cp');
+    const r = run(
+      [
+        tick(0),
+        tick(100),
+        ...ackAll(1, 110, ['0:0', '1:0']),
+        { kind: 'task-finished', task: '0:1', now: 120 },
+      ],
+      s0,
+    );
+    const writes = r.commands.filter((c) => c.kind === 'write-metadata');
+    expect(writes).toHaveLength(1);
+    expect([
+      ...(writes[0] as Extract<CoordinatorCommand, { kind: 'write-metadata' }>).checkpoint.acks.keys(),
+    ]).toEqual(['0:0', '1:0']);
+    // Checkpoint 2 still waits for the others, not for the finished task.
+    expect([...r.state.pending.get(2)!.awaiting].sort()).toEqual(['0:0', '1:0']);
+    // Later checkpoints are triggered for the running tasks only (the JobMaster's `running`).
+    const later = run([written(1, 130), ...ackAll(2, 140, ['0:0', '1:0'])], r.state);
+    expect(kinds(later.commands)).toContain('write-metadata');
+  });
+
   it('a newer completed checkpoint subsumes older pending ones', () => {
     const s0 = initialCoordinatorState(settings({ maxConcurrent: 3 }), '/cp');
     const r = run([tick(0), tick(100), ...ackAll(2, 150), written(2, 160)], s0);

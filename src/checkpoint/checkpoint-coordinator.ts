@@ -73,7 +73,10 @@ export interface CoordinatorState {
 
 /** Events the coordinator reacts to. */
 export type CoordinatorEvent =
-  /** Periodic tick: `running` lists every task when all are running, else undefined. */
+  /**
+   * Periodic tick: `running` lists the running tasks when every task runs or has finished (and
+   * one at least runs), else undefined.
+   */
   | { readonly kind: 'tick'; readonly now: number; readonly running: readonly string[] | undefined }
   | {
       readonly kind: 'trigger-savepoint';
@@ -95,6 +98,11 @@ export type CoordinatorEvent =
       readonly reason: string;
       readonly now: number;
     }
+  /**
+   * A task finished (its input ended) before it took part in pending checkpoints: it has no
+   * state left to snapshot and sends no barrier, so those checkpoints stop waiting for it.
+   */
+  | { readonly kind: 'task-finished'; readonly task: string; readonly now: number }
   | { readonly kind: 'timeout'; readonly id: number; readonly now: number }
   | { readonly kind: 'metadata-written'; readonly id: number; readonly now: number }
   | { readonly kind: 'metadata-failed'; readonly id: number; readonly reason: string; readonly now: number }
@@ -276,6 +284,21 @@ export function coordinatorTransition(
       const next = { ...state, pending, history: record(state, pendingRecord(updated)) };
       if (awaiting.size > 0) return { state: next, commands: [] };
       return { state: next, commands: [{ kind: 'write-metadata', checkpoint: updated }] };
+    }
+    case 'task-finished': {
+      let next = state;
+      const commands: CoordinatorCommand[] = [];
+      for (const p of state.pending.values()) {
+        if (!p.awaiting.has(event.task)) continue;
+        const awaiting = new Set(p.awaiting);
+        awaiting.delete(event.task);
+        const updated: PendingCheckpoint = { ...p, awaiting };
+        const pending = new Map(next.pending);
+        pending.set(p.id, updated);
+        next = { ...next, pending, history: record(next, pendingRecord(updated)) };
+        if (awaiting.size === 0) commands.push({ kind: 'write-metadata', checkpoint: updated });
+      }
+      return { state: next, commands };
     }
     case 'decline': {
       const p = state.pending.get(event.id);

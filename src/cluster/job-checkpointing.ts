@@ -25,9 +25,12 @@ import type { CheckpointAck } from '../runtime/index.ts';
 
 /** What the checkpointing of a job needs from its JobMaster. */
 export interface CheckpointingHooks {
-  /** Task keys (`vertex:subtask`) when every task is running, else undefined. */
+  /**
+   * Keys (`vertex:subtask`) of the running tasks when every task runs or has finished (finished
+   * tasks have no state left and sent no barrier), else undefined.
+   */
   runningTasks(): readonly string[] | undefined;
-  /** Sends the barrier to every source task (and stop instructions for stop-with-savepoint). */
+  /** Sends the barrier to every running source task (and stop instructions for stop-with-savepoint). */
   triggerSources(checkpoint: PendingCheckpoint, stop: { drain: boolean } | undefined): void;
   /** Snapshots the split enumerators, by source operator id. */
   snapshotEnumerators(checkpointId: number): Record<string, unknown>;
@@ -123,6 +126,11 @@ export class JobCheckpointing {
 
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
     this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
+  }
+
+  /** A task finished: pending checkpoints stop waiting for it. */
+  onTaskFinished(task: string): void {
+    this.#apply({ kind: 'task-finished', task, now: Date.now() });
   }
 
   onDecline(task: string, checkpointId: number, reason: string): void {

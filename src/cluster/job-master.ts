@@ -184,10 +184,13 @@ export class JobMaster {
             timestamp: checkpoint.timestamp,
             savepoint: checkpoint.savepoint !== undefined,
             targetDir: checkpoint.dir,
+            ...(stop === undefined ? {} : { stop: stop.drain ? ('drain' as const) : ('no-drain' as const) }),
           };
           for (const v of this.jobGraph.vertices) {
             if (!v.isSource) continue;
             for (let i = 0; i < v.parallelism; i++) {
+              // A finished source has sent its last records and no barrier is expected from it.
+              if (!checkpoint.awaiting.has(`${v.id}:${i}`)) continue;
               this.#send(this.#slotOf(i), {
                 t: 'trigger-checkpoint',
                 jobId,
@@ -445,6 +448,7 @@ export class JobMaster {
           state: report.state,
           ...(report.error === undefined ? {} : { error: report.error }),
         });
+        if (report.state === 'FINISHED') this.#checkpointing.onTaskFinished(key);
         return;
       }
       case 'task-metrics':
@@ -571,11 +575,18 @@ export class JobMaster {
     this.#apply({ kind: 'failed', error });
   }
 
-  /** Tasks of the current attempt when all of them run (checkpoints need every task). */
+  /**
+   * Running tasks of the current attempt when every task runs or has finished (checkpoints go on
+   * after bounded parts of a job end: finished tasks have no state left), else undefined.
+   */
   #runningTasks(): readonly string[] | undefined {
     if (this.#state.status !== 'RUNNING' || this.#state.tasks.size === 0) return undefined;
-    for (const s of this.#state.tasks.values()) if (s !== 'RUNNING') return undefined;
-    return [...this.#state.tasks.keys()];
+    const running: string[] = [];
+    for (const [task, s] of this.#state.tasks) {
+      if (s === 'RUNNING') running.push(task);
+      else if (s !== 'FINISHED') return undefined;
+    }
+    return running.length === 0 ? undefined : running;
   }
 
   #broadcast(command: SlotCommand): void {

@@ -68,6 +68,12 @@ export type StreamEvent =
       readonly savepoint: boolean;
       /** Directory where each task writes its state for this checkpoint. */
       readonly targetDir: string;
+      /**
+       * Stop-with-savepoint: the job ends once this savepoint completes. Without drain
+       * (`'no-drain'`), tasks then end without end-of-input processing: no final watermark, no
+       * flushing, so nothing is emitted that the savepoint does not cover.
+       */
+      readonly stop?: 'drain' | 'no-drain';
     };
 
 /** Event constant for the end of a subpartition. */

@@ -1,5 +1,5 @@
 // Test-side helpers: waiting on conditions (never on time), temporary folders, reading outputs.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,4 +40,21 @@ export function byCheck(rows: ReadonlyArray<readonly [string, unknown]>): Map<st
 /** Job module URL under test/jobs. */
 export function job(name: string): URL {
   return new URL(`../jobs/${name}.ts`, import.meta.url);
+}
+
+/** The lines of a FileSink's committed part files (hidden in-progress and pending files excluded). */
+export function readCommittedLines(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
+    .filter((l) => l.length > 0);
+}
+
+/** Counts of each distinct value (multiset). */
+export function multiset<T>(values: Iterable<T>): Map<T, number> {
+  const out = new Map<T, number>();
+  for (const v of values) out.set(v, (out.get(v) ?? 0) + 1);
+  return out;
 }

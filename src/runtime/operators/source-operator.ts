@@ -174,6 +174,7 @@ export class SourceOperator<T> extends OneInputOperator {
   }
 
   #maybeEmit(): void {
+    if (this.#watermarksSuspended) return;
     let wm: number;
     let idle: boolean;
     if (this.#splits.size > 0) {
@@ -205,11 +206,27 @@ export class SourceOperator<T> extends OneInputOperator {
   /** When false (stop-with-savepoint without drain), the end of input emits no max watermark. */
   emitMaxWatermarkAtEnd = true;
 
-  override finish(): void {
+  #watermarksSuspended = false;
+
+  /**
+   * Stop-with-savepoint: once the savepoint's barrier is out, no watermark may follow it (timers
+   * it fired would emit records the savepoint does not cover); resumed if the savepoint fails.
+   */
+  suspendWatermarks(suspended: boolean): void {
+    this.#watermarksSuspended = suspended;
+  }
+
+  /** Emits the end-of-input watermark now (stop-with-savepoint with drain: before the barrier). */
+  emitFinalWatermark(): void {
     if (!this.emitMaxWatermarkAtEnd) return;
+    this.emitMaxWatermarkAtEnd = false;
     if (this.#idleEmitted) this.ctx.output.emitWatermarkStatus(false);
     this.#emitted = MAX_WATERMARK;
     this.ctx.output.emitWatermark(MAX_WATERMARK);
+  }
+
+  override finish(): void {
+    this.emitFinalWatermark();
   }
 
   override async close(): Promise<void> {
