@@ -1,58 +1,37 @@
 // Nexmark q7, highest bid: per tumbling 10 s window, the bids with the highest price. Two steps,
 // as a user spreads a global aggregate: the top bids per auction and window, then per window.
 import {
+  type AggregateFunction,
   type Bid,
   type Collector,
   type DataStream,
-  KeyedProcessFunction,
-  type MapState,
-  MapStateDescriptor,
   type NexmarkEvent,
-  type OnTimerContext,
-  type ProcessContext,
+  type TimeWindow,
+  TumblingEventTimeWindows,
 } from '../../../src/index.ts';
 import type { BidProjection } from '../reference-queries.ts';
 import { bidsOf, WINDOW_MS, windowStart } from './nexmark-streams.ts';
 
-/** The bids sharing the highest price seen so far. */
-interface TopBids {
-  readonly price: number;
-  readonly bids: Bid[];
-}
-
-function offer(top: TopBids | undefined, bid: Bid): TopBids | undefined {
-  if (top === undefined || bid.price > top.price) return { price: bid.price, bids: [bid] };
-  if (bid.price === top.price) {
-    top.bids.push(bid);
+/** The bids sharing the highest price (ties all kept). */
+const topBids: AggregateFunction<Bid, Bid[], Bid[]> = {
+  createAccumulator: () => [],
+  add(bid, top) {
+    const price = top[0]?.price ?? Number.NEGATIVE_INFINITY;
+    if (bid.price > price) return [bid];
+    if (bid.price === price) top.push(bid);
     return top;
-  }
-  return undefined;
-}
+  },
+  getResult: (top) => top,
+  merge(a, b) {
+    const pa = a[0]?.price ?? Number.NEGATIVE_INFINITY;
+    const pb = b[0]?.price ?? Number.NEGATIVE_INFINITY;
+    return pa > pb ? a : pb > pa ? [...b] : [...a, ...b];
+  },
+};
 
-/** Per key: the top bids of each window, emitted (as bids) when the window ends. */
-class TopBidsPerWindow extends KeyedProcessFunction<number, Bid, Bid> {
-  #top!: MapState<number, TopBids>;
-
-  override open(): void {
-    this.#top = this.getRuntimeContext().getMapState(new MapStateDescriptor<number, TopBids>('top-bids'));
-  }
-
-  processElement(bid: Bid, ctx: ProcessContext<number>): void {
-    const start = windowStart(bid.dateTime, WINDOW_MS);
-    const top = this.#top.get(start);
-    const next = offer(top, bid);
-    if (next === undefined) return;
-    this.#top.put(start, next);
-    if (top === undefined) ctx.timerService().registerEventTimeTimer(start + WINDOW_MS - 1);
-  }
-
-  override onTimer(timestamp: number, _ctx: OnTimerContext<number>, out: Collector<Bid>): void {
-    const start = timestamp + 1 - WINDOW_MS;
-    const top = this.#top.get(start);
-    if (top === undefined) return;
-    this.#top.remove(start);
-    for (const b of top.bids) out.collect(b);
-  }
+/** Emits the bids of each window's result. */
+function emitBids(_key: number, _window: TimeWindow, results: readonly Bid[][], out: Collector<Bid>): void {
+  for (const top of results) for (const b of top) out.collect(b);
 }
 
 /**
@@ -71,10 +50,12 @@ class TopBidsPerWindow extends KeyedProcessFunction<number, Bid, Bid> {
 export function q7(events: DataStream<NexmarkEvent>): DataStream<BidProjection> {
   return bidsOf(events)
     .keyBy((b) => b.auction)
-    .process(new TopBidsPerWindow())
+    .window(TumblingEventTimeWindows.of(WINDOW_MS))
+    .aggregate(topBids, emitBids)
     .name('q7: top bids per auction and window')
     .keyBy((b) => windowStart(b.dateTime, WINDOW_MS))
-    .process(new TopBidsPerWindow())
+    .window(TumblingEventTimeWindows.of(WINDOW_MS))
+    .aggregate(topBids, emitBids)
     .name('q7: top bids per window')
     .map(
       (b): BidProjection => ({

@@ -1,65 +1,24 @@
 // Nexmark q8, monitor new users: persons who registered and opened an auction in the same
-// tumbling 10 s window (a windowed join keyed by person id).
+// tumbling 10 s window (a windowed co-group keyed by person id).
 import {
   type Auction,
   type Collector,
   type DataStream,
-  KeyedCoProcessFunction,
-  type MapState,
-  MapStateDescriptor,
   type NexmarkEvent,
-  type OnTimerContext,
   type Person,
-  type ProcessContext,
+  TumblingEventTimeWindows,
 } from '../../../src/index.ts';
 import type { Q8Row } from '../reference-queries.ts';
 import { auctionsOf, personsOf, WINDOW_MS, windowStart } from './nexmark-streams.ts';
 
-/**
- * Per person id and window: the distinct names registered and whether an auction was opened;
- * at the window's end, one row per name if both happened.
- */
-class NewUsersJoin extends KeyedCoProcessFunction<number, Person, Auction, Q8Row> {
-  #names!: MapState<number, string[]>;
-  #sold!: MapState<number, boolean>;
-
-  override open(): void {
-    const ctx = this.getRuntimeContext();
-    this.#names = ctx.getMapState(new MapStateDescriptor<number, string[]>('names'));
-    this.#sold = ctx.getMapState(new MapStateDescriptor<number, boolean>('sold'));
-  }
-
-  #touch(start: number, ctx: ProcessContext<number>): void {
-    if (!this.#names.contains(start) && !this.#sold.contains(start)) {
-      ctx.timerService().registerEventTimeTimer(start + WINDOW_MS - 1);
-    }
-  }
-
-  processElement1(person: Person, ctx: ProcessContext<number>): void {
-    const start = windowStart(person.dateTime, WINDOW_MS);
-    this.#touch(start, ctx);
-    const names = this.#names.get(start);
-    if (names === undefined) this.#names.put(start, [person.name]);
-    else if (!names.includes(person.name)) {
-      names.push(person.name);
-      this.#names.put(start, names);
-    }
-  }
-
-  processElement2(auction: Auction, ctx: ProcessContext<number>): void {
-    const start = windowStart(auction.dateTime, WINDOW_MS);
-    this.#touch(start, ctx);
-    this.#sold.put(start, true);
-  }
-
-  override onTimer(timestamp: number, ctx: OnTimerContext<number>, out: Collector<Q8Row>): void {
-    const start = timestamp + 1 - WINDOW_MS;
-    const names = this.#names.get(start);
-    if (names !== undefined && this.#sold.contains(start)) {
-      for (const name of names) out.collect({ id: ctx.getCurrentKey(), name, starttime: start });
-    }
-    this.#names.remove(start);
-    this.#sold.remove(start);
+/** One row per distinct name of a person id that also opened an auction in the window. */
+function newUsers(persons: readonly Person[], auctions: readonly Auction[], out: Collector<Q8Row>): void {
+  if (auctions.length === 0) return;
+  const seen = new Set<string>();
+  for (const p of persons) {
+    if (seen.has(p.name)) continue;
+    seen.add(p.name);
+    out.collect({ id: p.id, name: p.name, starttime: windowStart(p.dateTime, WINDOW_MS) });
   }
 }
 
@@ -80,8 +39,10 @@ class NewUsersJoin extends KeyedCoProcessFunction<number, Person, Auction, Q8Row
  */
 export function q8(events: DataStream<NexmarkEvent>): DataStream<Q8Row> {
   return personsOf(events)
-    .keyBy((p) => p.id)
-    .connect(auctionsOf(events).keyBy((a) => a.seller))
-    .process(new NewUsersJoin())
+    .coGroup(auctionsOf(events))
+    .where((p) => p.id)
+    .equalTo((a) => a.seller)
+    .window(TumblingEventTimeWindows.of(WINDOW_MS))
+    .apply(newUsers)
     .name('q8: new users');
 }
