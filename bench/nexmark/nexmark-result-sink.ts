@@ -32,6 +32,11 @@ export interface ResultSinkReport {
   readonly endAt: number;
   /** CPU microseconds of the whole process (all threads) at the end of input. */
   readonly endCpuMicros: number;
+  /**
+   * Results whose timestamp was still ahead of the clock (latency mode): windows that end after
+   * the last event, fired by the end of input. They are not in the histogram.
+   */
+  readonly early: number;
   /** The latency histogram, compressed (latency mode), else null. */
   readonly latency: string | null;
 }
@@ -75,6 +80,7 @@ class ResultWriter implements SinkWriter<object> {
   readonly #digest = new ResultDigest();
   readonly #histogram: hdr.Histogram | undefined;
   #records = 0;
+  #early = 0;
 
   constructor(ctx: SinkInitContext, options: NexmarkResultSinkOptions) {
     this.#subtask = ctx.getSubtaskId();
@@ -97,7 +103,8 @@ class ResultWriter implements SinkWriter<object> {
       const ts = ctx.timestamp();
       if (ts !== undefined) {
         const latency = Math.round(epochMillis() - ts);
-        histogram.recordValue(Math.min(MAX_TRACKED_LATENCY_MS, Math.max(1, latency)));
+        if (latency < 0) this.#early++;
+        else histogram.recordValue(Math.min(MAX_TRACKED_LATENCY_MS, Math.max(1, latency)));
       }
     }
   }
@@ -111,6 +118,7 @@ class ResultWriter implements SinkWriter<object> {
       digest: this.#digest.value(),
       endAt: epochMillis(),
       endCpuMicros: processCpuMicros(),
+      early: this.#early,
       latency: this.#histogram === undefined ? null : hdr.encodeIntoCompressedBase64(this.#histogram),
     };
     const bc = new BroadcastChannel(this.#options.channel);

@@ -21,6 +21,12 @@ import { splitEventRange } from './nexmark-split.ts';
 const BATCH = 512;
 /** Default events per split: ~20 ms of generation, so parallel readers advance in event time together. */
 const DEFAULT_SPLIT_SIZE = 50_000;
+/**
+ * Default split under a rate limit: 10 ms of the schedule. Splits are due one after another, so a
+ * reader whose split is not due yet emits nothing and holds back the job's watermark; short
+ * splits keep the readers taking turns within milliseconds.
+ */
+const PACED_SPLIT_MS = 10;
 
 /**
  * A range of event numbers `[from, to)` with its read position `next`: plain data, checkpointed
@@ -67,7 +73,10 @@ export type NexmarkSourceOptions = NexmarkOptions & {
    * replays events in real time (event time = the wall-clock time the event was due).
    */
   readonly startTime?: number | undefined;
-  /** Events per split (readers take splits one after another). Default 50 000. */
+  /**
+   * Events per split (readers take splits one after another). Default 50 000; with
+   * `eventsPerSecond`, 10 ms of events (at least 100).
+   */
   readonly splitSize?: number | undefined;
 };
 
@@ -121,7 +130,11 @@ export class NexmarkSource implements Source<NexmarkEvent, NexmarkSourceSplit, N
     }
     this.#rate = eventsPerSecond;
     this.#startTime = startTime;
-    this.#splitSize = splitSize ?? DEFAULT_SPLIT_SIZE;
+    this.#splitSize =
+      splitSize ??
+      (eventsPerSecond === undefined
+        ? DEFAULT_SPLIT_SIZE
+        : Math.max(100, Math.round((eventsPerSecond * PACED_SPLIT_MS) / 1000)));
   }
 
   getBoundedness(): Boundedness {
