@@ -11,8 +11,11 @@ import { q7 } from './queries/q7.ts';
 import { q8 } from './queries/q8.ts';
 import { q9 } from './queries/q9.ts';
 import { q10 } from './queries/q10.ts';
+import { q11 } from './queries/q11.ts';
 import { q13 } from './queries/q13.ts';
 import { q14 } from './queries/q14.ts';
+import { q17 } from './queries/q17.ts';
+import { q20 } from './queries/q20.ts';
 import { q21 } from './queries/q21.ts';
 import { q22 } from './queries/q22.ts';
 import * as reference from './reference-queries.ts';
@@ -61,8 +64,11 @@ export const ENGINE_QUERIES: ReadonlyMap<string, EngineQuery> = new Map(
     query('q8', q8),
     query('q9', q9),
     query('q10', q10, { perEvent: true }),
+    query('q11', q11),
     query('q13', q13, { perEvent: true }),
     query('q14', q14, { perEvent: true }),
+    query('q17', q17),
+    query('q20', q20),
     query('q21', q21, { perEvent: true }),
     query('q22', q22, { perEvent: true }),
   ].map((q) => [q.name, q]),
