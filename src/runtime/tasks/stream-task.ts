@@ -558,10 +558,9 @@ export class StreamTask {
           enterOperator(previous);
         }
       }
-      this.#performCheckpoint(barrier);
       // stop-with-savepoint: the source stops reading (records and watermarks) now and ends once
       // the savepoint is complete (so the job cannot finish before it).
-      if (stop !== undefined) {
+      if (this.#performCheckpoint(barrier) && stop !== undefined) {
         this.#stopAfter = { checkpointId: barrier.checkpointId, drain: stop.drain };
         source.suspendWatermarks(true);
       }
@@ -606,14 +605,19 @@ export class StreamTask {
    * Takes this task's snapshot at the barrier: operator state is serialized synchronously, the
    * barrier goes downstream, and the file is written asynchronously before acknowledging.
    */
-  #performCheckpoint(barrier: Barrier): void {
+  #performCheckpoint(barrier: Barrier): boolean {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
     let bytes: Uint8Array;
+    /** Operators with state: only they must find a place in a job restored from this. */
+    const operatorIds: string[] = [];
     try {
       const operators: Record<string, OperatorSnapshot> = {};
       this.#operators.forEach((op, i) => {
-        operators[this.#operatorIds[i]!] = op.snapshotState(id, barrier.timestamp);
+        const snapshot = op.snapshotState(id, barrier.timestamp);
+        if (Object.keys(snapshot).length === 0) return;
+        operators[this.#operatorIds[i]!] = snapshot;
+        operatorIds.push(this.#operatorIds[i]!);
       });
       bytes = encodeTaskState({
         version: STATE_FORMAT_VERSION,
@@ -624,8 +628,11 @@ export class StreamTask {
         operators,
       });
     } catch (e) {
+      // A snapshot that cannot be taken fails the checkpoint, not the task: the coordinator
+      // counts it against the tolerable failures and aborts it (which releases the alignment of
+      // downstream tasks waiting for this task's barrier).
       this.env.declineCheckpoint(id, e instanceof Error ? e.message : String(e));
-      throw e;
+      return false;
     }
     for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
     this.#flushAll();
@@ -633,7 +640,6 @@ export class StreamTask {
       this.#quietStop = { checkpointId: id, notified: false, inputsEnded: false };
     }
     const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
-    const operatorIds = [...this.#operatorIds];
     writeFileAtomic(join(barrier.targetDir, file), bytes).then(
       () => this.env.acknowledgeCheckpoint(id, { file, bytes: bytes.length, operatorIds }),
       (e: unknown) =>
@@ -642,6 +648,7 @@ export class StreamTask {
           `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`,
         ),
     );
+    return true;
   }
 
   /** Loads the chain's operator state from the state files of the old subtasks. */
