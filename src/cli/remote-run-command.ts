@@ -86,6 +86,7 @@ export async function runJobOnCluster(
         jobConfiguration: submission.configuration,
         taskSettings: submission.taskSettings,
         fingerprint: submission.graph.fingerprint,
+        priorResults: (program?.priorResults ?? []).map((r) => r ?? null),
         ...(options.savepointPath === undefined
           ? {}
           : {

@@ -11,7 +11,7 @@ import {
   type JobId,
   newJobId,
 } from '../core/index.ts';
-import { capturePlan, type JobProgram, type StreamGraph } from '../plan/index.ts';
+import { capturePlan, type JobProgram, type PriorJobResult, type StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import { type ClusterConfiguration, ClusterOptions } from './cluster-configuration.ts';
 import { JobBundleStore } from './job-bundle-store.ts';
@@ -50,6 +50,11 @@ export interface RunJarRequest {
   readonly savepointPath?: string;
   /** Allow savepoint state of operators that no longer exist. */
   readonly allowNonRestoredState?: boolean;
+  /**
+   * What the program's earlier execute() calls returned in the client, by index: plan mode
+   * returns the same from them, so code between jobs builds the same pipeline here.
+   */
+  readonly priorResults?: readonly (PriorJobResult | null | undefined)[];
 }
 
 /** Checks the task settings a client sent (the environment's values outside its configuration). */
@@ -175,7 +180,18 @@ export class Dispatcher {
     if (this.jobManager.getJob(jobId) !== undefined)
       throw new IllegalArgumentError(`job ${jobId} exists already`);
     const moduleUrl = await this.#store.put(jobId, jar.code);
-    const program: JobProgram = { moduleUrl, args, executeIndex, configuration: conf.toMap() };
+    const prior = request.priorResults ?? [];
+    if (!Array.isArray(prior) || prior.some((p) => p !== null && p !== undefined && typeof p !== 'object')) {
+      throw new IllegalArgumentError('priorResults: expected an array of job results');
+    }
+    const program: JobProgram = {
+      moduleUrl,
+      args,
+      executeIndex,
+      configuration: conf.toMap(),
+      // JSON has no undefined: a job without a result travels as null.
+      priorResults: prior.map((p) => p ?? undefined),
+    };
     let graph: StreamGraph;
     try {
       graph = await this.#capture(program);

@@ -127,6 +127,14 @@ describe('standalone cluster', () => {
     });
   });
 
+  it("runs a program of two jobs whose second plan depends on the first job's result", async () => {
+    const run = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-two-jobs.ts', '10']);
+    expect(await run.exited).toBe(0);
+    expect(run.output.stdout.match(/Job has been submitted with JobID/g)).toHaveLength(2);
+    // 3 + 6 + 9 = 18 added to each of 1..4.
+    expect(run.output.stdout).toContain('SECOND [19,20,21,22]');
+  });
+
   it('reports a failing job through the CLI exit code and the REST exceptions', async () => {
     const run = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-failing-job.ts', '2']);
     const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
