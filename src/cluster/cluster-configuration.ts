@@ -45,6 +45,27 @@ function stringOption(key: string, defaultValue: string, description: string): C
   };
 }
 
+function enumOption<T extends string>(
+  key: string,
+  defaultValue: T,
+  values: readonly T[],
+  description: string,
+): ConfigOption<T> {
+  return {
+    key,
+    defaultValue,
+    description,
+    parse(raw) {
+      if (typeof raw !== 'string' || !(values as readonly string[]).includes(raw)) {
+        throw new IllegalArgumentError(
+          `configuration "${key}": expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`,
+        );
+      }
+      return raw as T;
+    },
+  };
+}
+
 /** Options of the JobManager and TaskManager processes (Flink's keys where Flink has one). */
 export const ClusterOptions = {
   REST_PORT: intOption(
@@ -119,6 +140,18 @@ export const ClusterOptions = {
     300_000,
     1,
     'Milliseconds a job waits for enough free slots before it fails (NoResourceAvailableException).',
+  ),
+  SCHEDULER_MODE: enumOption(
+    'scheduler-mode',
+    'default',
+    ['default', 'reactive'] as const,
+    '"reactive": a job\'s default parallelism follows the cluster\'s slots; adding or removing TaskManagers rescales running jobs through a savepoint.',
+  ),
+  RESOURCE_STABILIZATION_TIMEOUT: intOption(
+    'jobmanager.adaptive-scheduler.resource-stabilization-timeout',
+    2000,
+    0,
+    'Reactive mode: milliseconds the set of slots must stay unchanged before running jobs are rescaled.',
   ),
   SECURITY_TOKEN: stringOption(
     'security.token',

@@ -3,6 +3,7 @@
 // TaskManagers' slots will, to get the StreamGraph and its source enumerators — and hands it to
 // the JobManager. The REST API is a thin layer over this class.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import {
   Configuration,
   CoreOptions,
@@ -95,9 +96,22 @@ export class Dispatcher {
   readonly #jobBundles = new Map<string, Uint8Array>();
   /** Plan captures run one at a time: plan mode is process-wide. */
   #captures: Promise<unknown> = Promise.resolve();
+  readonly #log: ((line: string) => void) | undefined;
+  /** Reactive mode (`scheduler-mode: reactive`). */
+  readonly #reactive: boolean;
+  readonly #reactiveJobs = new Map<string, ReactiveJob>();
+  readonly #reactiveTimer: NodeJS.Timeout | undefined;
+  #lastTarget = 0;
+  #targetSince = 0;
 
   constructor(configuration: ClusterConfiguration, log?: (line: string) => void) {
     this.configuration = configuration;
+    this.#log = log;
+    this.#reactive = configuration.get(ClusterOptions.SCHEDULER_MODE) === 'reactive';
+    if (this.#reactive) {
+      this.#reactiveTimer = setInterval(() => this.#reactiveTick(), 250);
+      this.#reactiveTimer.unref();
+    }
     this.#store = new JobBundleStore('sluice-jobmanager', configuration.get(ClusterOptions.IO_TMP_DIRS));
     this.jobManager = new JobManager({
       slotRequestTimeoutMs: configuration.get(ClusterOptions.SLOT_REQUEST_TIMEOUT),
@@ -141,6 +155,40 @@ export class Dispatcher {
   async runJar(jarId: string, request: RunJarRequest): Promise<JobMaster> {
     const jar = this.#jars.get(jarId);
     if (jar === undefined) throw new NotFoundError(`no uploaded job bundle with id ${jarId}`);
+    if (request.jobId !== undefined && !isJobId(request.jobId)) {
+      throw new IllegalArgumentError(
+        `jobId: expected 32 lowercase hex characters, got ${JSON.stringify(request.jobId)}`,
+      );
+    }
+    const jobId = (request.jobId ?? newJobId()) as JobId;
+    if (this.jobManager.getJob(jobId) !== undefined) {
+      throw new IllegalArgumentError(`job ${jobId} exists already`);
+    }
+    if (!this.#reactive) return this.#run(jobId, jar.code, request, undefined);
+    // Reactive mode: the job's default parallelism is the cluster's slot count, whatever the
+    // client planned with (so the client's plan fingerprint does not apply).
+    const parallelism = this.#targetParallelism();
+    const master = await this.#run(jobId, jar.code, request, parallelism);
+    this.#reactiveJobs.set(jobId, { code: jar.code, request, parallelism, generation: 0, rescaling: false });
+    return master;
+  }
+
+  /** Whether job `jobId` is being rescaled (its current run ends, a new one follows). */
+  isRescaling(jobId: string): boolean {
+    return this.#reactiveJobs.get(jobId)?.rescaling === true;
+  }
+
+  /**
+   * Starts one run of a job. `parallelism` (reactive mode) replaces the client's default
+   * parallelism and skips the fingerprint check.
+   */
+  async #run(
+    jobId: JobId,
+    code: Uint8Array,
+    request: RunJarRequest,
+    parallelism: number | undefined,
+    generation = 0,
+  ): Promise<JobMaster> {
     const args = request.programArgsList ?? [];
     if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
       throw new IllegalArgumentError('programArgsList: expected an array of strings');
@@ -153,6 +201,7 @@ export class Dispatcher {
     }
     const raw: Record<string, unknown> = { ...(request.configuration ?? {}) };
     if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
+    if (parallelism !== undefined) raw['parallelism.default'] = parallelism;
     const conf = Configuration.fromMap(raw);
     // The cluster's core options (checkpoint storage, restart strategy, ...) are the job's
     // defaults; the client's configuration wins. The plan itself is the client's (plan mode sees
@@ -169,21 +218,22 @@ export class Dispatcher {
       jobConf.set(CoreOptions.SAVEPOINT_PATH, request.savepointPath);
       if (request.allowNonRestoredState === true) jobConf.set(CoreOptions.SAVEPOINT_IGNORE_UNCLAIMED, true);
     }
+    if (generation > 0) {
+      // A rescaled run checkpoints beside the earlier runs' (same job id), never into their
+      // directories, which the earlier run is still discarding.
+      const base = jobOptionsFrom(jobConf).checkpointing?.baseDir;
+      if (base !== undefined) jobConf.set(CoreOptions.CHECKPOINTS_DIRECTORY, join(base, `run-${generation}`));
+    }
     const settings = taskSettingsFrom(jobConf, settingsOverrides(request.taskSettings));
     const jobOptions = jobOptionsFrom(jobConf);
-    if (request.jobId !== undefined && !isJobId(request.jobId)) {
-      throw new IllegalArgumentError(
-        `jobId: expected 32 lowercase hex characters, got ${JSON.stringify(request.jobId)}`,
-      );
-    }
-    const jobId = (request.jobId ?? newJobId()) as JobId;
-    if (this.jobManager.getJob(jobId) !== undefined)
-      throw new IllegalArgumentError(`job ${jobId} exists already`);
-    const moduleUrl = await this.#store.put(jobId, jar.code);
     const prior = request.priorResults ?? [];
     if (!Array.isArray(prior) || prior.some((p) => p !== null && p !== undefined && typeof p !== 'object')) {
       throw new IllegalArgumentError('priorResults: expected an array of job results');
     }
+    // One bundle file per run: a module is imported once per process, and a rescaled job must
+    // run its program again.
+    const fileId = `${jobId}-${generation}`;
+    const moduleUrl = await this.#store.put(fileId, code);
     const program: JobProgram = {
       moduleUrl,
       args,
@@ -196,7 +246,7 @@ export class Dispatcher {
     try {
       graph = await this.#capture(program);
     } catch (e) {
-      this.#store.remove(jobId);
+      this.#store.remove(fileId);
       throw new IllegalArgumentError(
         `the job program failed to build its pipeline: ${(e as Error).message}`,
         {
@@ -204,20 +254,87 @@ export class Dispatcher {
         },
       );
     }
-    if (request.fingerprint !== undefined && request.fingerprint !== graph.fingerprint) {
-      this.#store.remove(jobId);
+    if (
+      parallelism === undefined &&
+      request.fingerprint !== undefined &&
+      request.fingerprint !== graph.fingerprint
+    ) {
+      this.#store.remove(fileId);
       throw new IllegalArgumentError(
         `the job program built a different pipeline on the JobManager (plan ${graph.fingerprint}) than in the client ` +
           `(plan ${request.fingerprint}): pipeline construction must be deterministic`,
       );
     }
-    this.#jobBundles.set(jobId, jar.code);
+    this.#jobBundles.set(jobId, code);
     const master = this.jobManager.submitJob(graph, program, settings, jobId, jobOptions);
     void master.result.then(() => {
-      this.#jobBundles.delete(jobId);
-      this.#store.remove(jobId);
+      this.#store.remove(fileId);
+      if (this.jobManager.getJob(jobId) === master && !this.isRescaling(jobId)) {
+        this.#jobBundles.delete(jobId);
+        this.#reactiveJobs.delete(jobId);
+      }
     });
     return master;
+  }
+
+  /** Reactive mode: the parallelism jobs should have — every slot of the cluster. */
+  #targetParallelism(): number {
+    return Math.max(
+      1,
+      this.jobManager.taskManagers().reduce((n, t) => n + t.gateway.slots, 0),
+    );
+  }
+
+  /**
+   * Reactive mode, every tick: once the slot count has been stable for the stabilization
+   * timeout, rescales each running job whose parallelism differs — stop with a savepoint, then
+   * the same job (same id) again from that savepoint at the new parallelism.
+   */
+  #reactiveTick(): void {
+    const target = this.#targetParallelism();
+    const now = Date.now();
+    if (target !== this.#lastTarget) {
+      this.#lastTarget = target;
+      this.#targetSince = now;
+      return;
+    }
+    if (now - this.#targetSince < this.configuration.get(ClusterOptions.RESOURCE_STABILIZATION_TIMEOUT))
+      return;
+    for (const [jobId, job] of this.#reactiveJobs) {
+      const master = this.jobManager.getJob(jobId);
+      if (master === undefined || job.rescaling || job.parallelism === target || master.status !== 'RUNNING')
+        continue;
+      void this.#rescale(jobId as JobId, job, master, target);
+    }
+  }
+
+  async #rescale(jobId: JobId, job: ReactiveJob, master: JobMaster, target: number): Promise<void> {
+    job.rescaling = true;
+    const from = job.parallelism;
+    try {
+      const dir = join(this.#savepointBase(), `${jobId}-rescale-${job.generation + 1}`);
+      this.#log?.(
+        `reactive mode: rescaling job ${jobId} from parallelism ${from} to ${target} (savepoint ${dir})`,
+      );
+      const path = await master.stopWithSavepoint(dir, false);
+      const result = await master.result;
+      if (result.status !== 'FINISHED') {
+        this.#log?.(`reactive mode: job ${jobId} ended ${result.status} while rescaling; not restarted`);
+        return;
+      }
+      job.generation++;
+      job.parallelism = target;
+      await this.#run(jobId, job.code, { ...job.request, savepointPath: path }, target, job.generation);
+    } catch (e) {
+      this.#log?.(`reactive mode: rescaling job ${jobId} failed: ${(e as Error).message}`);
+    } finally {
+      job.rescaling = false;
+    }
+  }
+
+  #savepointBase(): string {
+    const configured = this.configuration.core.get(CoreOptions.SAVEPOINT_DIRECTORY);
+    return configured === '' ? join(this.#store.directory, 'rescale-savepoints') : configured;
   }
 
   #capture(program: JobProgram): Promise<StreamGraph> {
@@ -238,10 +355,21 @@ export class Dispatcher {
 
   /** Stops the cluster side: disconnects TaskManagers and deletes bundles. */
   close(): void {
+    if (this.#reactiveTimer !== undefined) clearInterval(this.#reactiveTimer);
+    this.#reactiveJobs.clear();
     for (const job of this.jobManager.listJobs()) job.cancel();
     this.resourceManager.close();
     this.#store.close();
   }
+}
+
+/** A job of a reactive-mode cluster: what it takes to run it again at another parallelism. */
+interface ReactiveJob {
+  readonly code: Uint8Array;
+  readonly request: RunJarRequest;
+  parallelism: number;
+  generation: number;
+  rescaling: boolean;
 }
 
 /** A resource that does not exist (REST answers 404). */

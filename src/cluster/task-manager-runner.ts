@@ -51,6 +51,9 @@ export class TaskManagerRunner {
   #metrics = new Map<string, TaskMetricsSample>();
   /** Local module URL of each job's linked bundle. */
   readonly #bundles = new Map<string, Promise<string>>();
+  /** File id of each job's current bundle. */
+  readonly #bundleFiles = new Map<string, string>();
+  #bundleCount = 0;
   /** Slots each job is loaded in (its bundle is deleted when all release it). */
   readonly #jobSlots = new Map<string, Set<number>>();
   /** Control messages are handled in order, waiting for bundle links. */
@@ -287,7 +290,9 @@ export class TaskManagerRunner {
         this.#plane.setPeers(m.peers);
         return;
       case 'job-bundle':
-        this.#bundles.set(m.jobId, this.#store.put(m.jobId, m.code));
+        // A fresh file per receipt: a job that runs again (rescaled) must be imported afresh.
+        this.#bundleFiles.set(m.jobId, `${m.jobId}-${++this.#bundleCount}`);
+        this.#bundles.set(m.jobId, this.#store.put(this.#bundleFiles.get(m.jobId)!, m.code));
         await this.#bundles.get(m.jobId)!.catch(() => {});
         return;
       case 'slot-command':
@@ -337,9 +342,15 @@ export class TaskManagerRunner {
         this.#jobSlots.delete(c.jobId);
         this.#bundles.delete(c.jobId);
         // Workers have imported the module already; the file can go.
-        this.#store.remove(c.jobId);
+        this.#removeBundle(c.jobId);
       }
     }
+  }
+
+  #removeBundle(jobId: string): void {
+    const file = this.#bundleFiles.get(jobId);
+    this.#bundleFiles.delete(jobId);
+    if (file !== undefined) this.#store.remove(file);
   }
 
   #onSlotReport(report: SlotReport): void {
@@ -375,7 +386,7 @@ export class TaskManagerRunner {
         this.#tm.send(slot, { t: 'cancel-job', jobId });
         this.#tm.send(slot, { t: 'release-job', jobId });
       }
-      this.#store.remove(jobId);
+      this.#removeBundle(jobId);
     }
     this.#jobSlots.clear();
     this.#bundles.clear();

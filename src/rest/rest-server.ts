@@ -68,9 +68,14 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     // Flink job ids and jar ids are path segments; nothing else needs long URLs.
     routerOptions: { maxParamLength: 200 },
   });
-  const results = new Map<string, JobResult>();
+  // Results of ended runs. In reactive mode one job id has several runs; a run that ends
+  // because its job is being rescaled is not the job's result.
+  const results = new WeakMap<JobMaster, JobResult>();
+  const tracked = new WeakSet<JobMaster>();
   const track = (job: JobMaster): void => {
-    void job.result.then((r) => results.set(job.jobId, r));
+    if (tracked.has(job)) return;
+    tracked.add(job);
+    void job.result.then((r) => results.set(job, r));
   };
   for (const job of dispatcher.jobManager.listJobs()) track(job);
 
@@ -112,6 +117,7 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     if (!isJobId(id)) throw new HttpError(400, `"${id}" is not a job id (32 lowercase hex characters)`);
     const job = dispatcher.jobManager.getJob(id);
     if (job === undefined) throw new HttpError(404, `Job ${id} not found`);
+    track(job);
     return job;
   };
 
@@ -253,7 +259,7 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
   }));
   app.get<{ Params: { id: string } }>('/jobs/:id/execution-result', async (req) => {
     const job = jobOf(req.params.id);
-    return executionResult(job, results.get(job.jobId));
+    return executionResult(job, dispatcher.isRescaling(job.jobId) ? undefined : results.get(job));
   });
 
   app.get<{ Params: { id: string; vid: string } }>('/jobs/:id/vertices/:vid', async (req) => {

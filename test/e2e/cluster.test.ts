@@ -433,6 +433,63 @@ describe('TaskManager and JobManager restarts', () => {
   });
 });
 
+describe('reactive mode', () => {
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it('rescales a running job when TaskManagers join and leave', async () => {
+    const { base, port } = await startJobManager({
+      ...FAST_HEARTBEATS,
+      SLUICE_SCHEDULER_MODE: 'reactive',
+      SLUICE_JOBMANAGER_ADAPTIVE_SCHEDULER_RESOURCE_STABILIZATION_TIMEOUT: '500',
+    });
+    await startTaskManager(port, 1, FAST_HEARTBEATS);
+    const run = sluice([
+      'run',
+      '-m',
+      `127.0.0.1:${port}`,
+      '-d',
+      'test/jobs/cluster-slow-job.ts',
+      'default',
+      '2000',
+      '200',
+    ]);
+    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    const keyedParallelism = async (): Promise<number | undefined> => {
+      const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+      return job.state === 'RUNNING' && job.vertices[1].status === 'RUNNING'
+        ? job.vertices[1].parallelism
+        : undefined;
+    };
+    expect(await eventually(keyedParallelism, 30_000, 'the job to run')).toBe(1);
+
+    // A TaskManager with two more slots joins: the job goes to parallelism 3 through a savepoint.
+    const tm2 = await startTaskManager(port, 2, FAST_HEARTBEATS);
+    await eventually(
+      async () => ((await keyedParallelism()) === 3 ? true : undefined),
+      40_000,
+      'parallelism 3',
+    );
+    const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+    expect(cps.latest.restored).toMatchObject({ is_savepoint: true });
+    expect(
+      (await rest(base, 'GET', `/jobs/${jobId}`)).json.vertices[1].metrics['read-records'],
+    ).toBeGreaterThanOrEqual(0);
+
+    // It leaves: the job restarts on the remaining slot, then goes back to parallelism 1.
+    tm2.child.kill('SIGKILL');
+    await eventually(
+      async () => ((await keyedParallelism()) === 1 ? true : undefined),
+      40_000,
+      'parallelism 1',
+    );
+    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+    expect(await list.exited).toBe(0);
+    expect(list.output.stdout).toContain(`${jobId} : cluster slow job (RUNNING)`);
+  });
+});
+
 describe('standalone cluster with security.token', () => {
   afterAll(async () => {
     await killAll();
