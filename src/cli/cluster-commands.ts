@@ -56,6 +56,8 @@ export async function startJobManager(options: JobManagerCommandOptions): Promis
   const server = await startRestServer(dispatcher);
   // One line on stdout that scripts and tests wait for.
   process.stdout.write(`JobManager listening at ${server.url} (REST API and TaskManager RPC)\n`);
+  const recovered = await dispatcher.recoverJobs();
+  if (recovered.length > 0) log(`recovered ${recovered.length} job(s): ${recovered.join(', ')}`);
   onShutdown(async () => {
     dispatcher.close();
     await server.close();

@@ -153,6 +153,17 @@ export const ClusterOptions = {
     0,
     'Reactive mode: milliseconds the set of slots must stay unchanged before running jobs are rescaled.',
   ),
+  HA_TYPE: enumOption(
+    'high-availability.type',
+    'none',
+    ['none', 'file'] as const,
+    '"file": the JobManager records its jobs in high-availability.storageDir; restarted, it runs them again from their latest checkpoints.',
+  ),
+  HA_STORAGE_DIR: stringOption(
+    'high-availability.storageDir',
+    '',
+    'Directory of the job records for high-availability.type file (a shared volume if the JobManager may move).',
+  ),
   SECURITY_TOKEN: stringOption(
     'security.token',
     '',
@@ -207,6 +218,11 @@ export class ClusterConfiguration {
     const core: Record<string, unknown> = {};
     for (const [k, v] of values) if (CORE_KEYS.has(k)) core[k] = v;
     this.core = Configuration.fromMap(core);
+    if (this.get(ClusterOptions.HA_TYPE) === 'file' && this.get(ClusterOptions.HA_STORAGE_DIR) === '') {
+      throw new IllegalArgumentError(
+        'configuration "high-availability.type" is file but "high-availability.storageDir" is not set',
+      );
+    }
     const interval = this.get(ClusterOptions.HEARTBEAT_INTERVAL);
     const timeout = this.get(ClusterOptions.HEARTBEAT_TIMEOUT);
     if (timeout <= interval) {

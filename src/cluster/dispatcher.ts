@@ -15,6 +15,7 @@ import {
 import { capturePlan, type JobProgram, type PriorJobResult, type StreamGraph } from '../plan/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import { type ClusterConfiguration, ClusterOptions } from './cluster-configuration.ts';
+import { FileJobStore, latestCheckpointOf } from './file-job-store.ts';
 import { JobBundleStore } from './job-bundle-store.ts';
 import { jobOptionsFrom, taskSettingsFrom } from './job-configuration.ts';
 import { JobManager } from './job-manager.ts';
@@ -103,11 +104,18 @@ export class Dispatcher {
   readonly #reactiveTimer: NodeJS.Timeout | undefined;
   #lastTarget = 0;
   #targetSince = 0;
+  /** High availability: the record of running jobs. */
+  readonly #jobStore: FileJobStore | undefined;
+  #closing = false;
 
   constructor(configuration: ClusterConfiguration, log?: (line: string) => void) {
     this.configuration = configuration;
     this.#log = log;
     this.#reactive = configuration.get(ClusterOptions.SCHEDULER_MODE) === 'reactive';
+    this.#jobStore =
+      configuration.get(ClusterOptions.HA_TYPE) === 'file'
+        ? new FileJobStore(configuration.get(ClusterOptions.HA_STORAGE_DIR))
+        : undefined;
     if (this.#reactive) {
       this.#reactiveTimer = setInterval(() => this.#reactiveTick(), 250);
       this.#reactiveTimer.unref();
@@ -164,13 +172,82 @@ export class Dispatcher {
     if (this.jobManager.getJob(jobId) !== undefined) {
       throw new IllegalArgumentError(`job ${jobId} exists already`);
     }
-    if (!this.#reactive) return this.#run(jobId, jar.code, request, undefined);
+    // With high availability the job is recorded before it starts, and forgotten if it cannot.
+    await this.#jobStore?.put({ jobId, code: jar.code, request: { ...request, jobId } });
+    try {
+      return await this.#start(jobId, jar.code, request, 0);
+    } catch (e) {
+      this.#jobStore?.remove(jobId);
+      throw e;
+    }
+  }
+
+  async #start(
+    jobId: JobId,
+    code: Uint8Array,
+    request: RunJarRequest,
+    generation: number,
+  ): Promise<JobMaster> {
+    if (!this.#reactive) return this.#run(jobId, code, request, undefined, generation);
     // Reactive mode: the job's default parallelism is the cluster's slot count, whatever the
     // client planned with (so the client's plan fingerprint does not apply).
     const parallelism = this.#targetParallelism();
-    const master = await this.#run(jobId, jar.code, request, parallelism);
-    this.#reactiveJobs.set(jobId, { code: jar.code, request, parallelism, generation: 0, rescaling: false });
+    const master = await this.#run(jobId, code, request, parallelism, generation);
+    this.#reactiveJobs.set(jobId, { code, request, parallelism, generation, rescaling: false });
     return master;
+  }
+
+  /**
+   * High availability: runs every job the store recorded (jobs of an earlier JobManager process)
+   * again, each from its latest completed checkpoint (or from where it started, without one).
+   * Resolves with the ids of the recovered jobs.
+   */
+  async recoverJobs(): Promise<string[]> {
+    const store = this.#jobStore;
+    if (store === undefined) return [];
+    const recovered: string[] = [];
+    for (const job of store.list()) {
+      const jobId = job.jobId as JobId;
+      if (this.jobManager.getJob(jobId) !== undefined) continue;
+      try {
+        const { jobConf } = this.#configurations(job.request, undefined);
+        const base = jobOptionsFrom(jobConf).checkpointing?.baseDir;
+        const latest = base === undefined ? undefined : latestCheckpointOf(base, jobId);
+        const request: RunJarRequest = {
+          ...job.request,
+          ...(latest === undefined ? {} : { savepointPath: latest.dir, allowNonRestoredState: false }),
+        };
+        // A new run checkpoints into its own directory, beside the retained ones it restores from.
+        await this.#start(jobId, job.code, request, Date.now());
+        this.#log?.(
+          `recovered job ${jobId}${latest === undefined ? ' (no checkpoint: from the start)' : ` from checkpoint ${latest.dir}`}`,
+        );
+        recovered.push(jobId);
+      } catch (e) {
+        this.#log?.(`could not recover job ${jobId}: ${(e as Error).message}`);
+      }
+    }
+    return recovered;
+  }
+
+  /** The plan-mode configuration and the job configuration of a run request. */
+  #configurations(
+    request: RunJarRequest,
+    parallelism: number | undefined,
+  ): { conf: Configuration; jobConf: Configuration } {
+    const raw: Record<string, unknown> = { ...(request.configuration ?? {}) };
+    if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
+    if (parallelism !== undefined) raw['parallelism.default'] = parallelism;
+    const conf = Configuration.fromMap(raw);
+    // The cluster's core options (checkpoint storage, restart strategy, ...) are the job's
+    // defaults; the client's configuration wins. The plan itself is the client's (plan mode sees
+    // only the client's defaults), so options that shape it (parallelism) come from the client.
+    const jobConf = Configuration.fromMap({
+      ...this.configuration.core.toMap(),
+      ...raw,
+      ...(request.jobConfiguration ?? {}),
+    });
+    return { conf, jobConf };
   }
 
   /** Whether job `jobId` is being rescaled (its current run ends, a new one follows). */
@@ -199,18 +276,7 @@ export class Dispatcher {
         `executeIndex: expected a non-negative integer, got ${JSON.stringify(executeIndex)}`,
       );
     }
-    const raw: Record<string, unknown> = { ...(request.configuration ?? {}) };
-    if (request.parallelism !== undefined) raw['parallelism.default'] = request.parallelism;
-    if (parallelism !== undefined) raw['parallelism.default'] = parallelism;
-    const conf = Configuration.fromMap(raw);
-    // The cluster's core options (checkpoint storage, restart strategy, ...) are the job's
-    // defaults; the client's configuration wins. The plan itself is the client's (plan mode sees
-    // only the client's defaults), so options that shape it (parallelism) come from the client.
-    const jobConf = Configuration.fromMap({
-      ...this.configuration.core.toMap(),
-      ...raw,
-      ...(request.jobConfiguration ?? {}),
-    });
+    const { conf, jobConf } = this.#configurations(request, parallelism);
     if (request.savepointPath !== undefined) {
       if (typeof request.savepointPath !== 'string' || request.savepointPath === '') {
         throw new IllegalArgumentError('savepointPath: expected a directory path');
@@ -269,9 +335,10 @@ export class Dispatcher {
     const master = this.jobManager.submitJob(graph, program, settings, jobId, jobOptions);
     void master.result.then(() => {
       this.#store.remove(fileId);
-      if (this.jobManager.getJob(jobId) === master && !this.isRescaling(jobId)) {
+      if (this.jobManager.getJob(jobId) === master && !this.isRescaling(jobId) && !this.#closing) {
         this.#jobBundles.delete(jobId);
         this.#reactiveJobs.delete(jobId);
+        this.#jobStore?.remove(jobId);
       }
     });
     return master;
@@ -355,9 +422,12 @@ export class Dispatcher {
 
   /** Stops the cluster side: disconnects TaskManagers and deletes bundles. */
   close(): void {
+    this.#closing = true;
     if (this.#reactiveTimer !== undefined) clearInterval(this.#reactiveTimer);
     this.#reactiveJobs.clear();
-    for (const job of this.jobManager.listJobs()) job.cancel();
+    // With high availability running jobs stay recorded (and their checkpoints kept) for the
+    // next JobManager; the TaskManagers cancel their tasks when this one goes away.
+    if (this.#jobStore === undefined) for (const job of this.jobManager.listJobs()) job.cancel();
     this.resourceManager.close();
     this.#store.close();
   }

@@ -9,6 +9,7 @@ export {
 } from './cluster-configuration.ts';
 export { DataPlane, type DataPlaneOptions } from './data-plane.ts';
 export { Dispatcher, NotFoundError, type RunJarRequest, type UploadedJar } from './dispatcher.ts';
+export { FileJobStore, latestCheckpointOf, type StoredJob } from './file-job-store.ts';
 export { FrameDecoder, type FrameHandler, FrameType, FrameWriter } from './frame-codec.ts';
 export { HeartbeatMonitor } from './heartbeat-monitor.ts';
 export { engineModuleUrl, JobBundleStore, linkJobBundle } from './job-bundle-store.ts';

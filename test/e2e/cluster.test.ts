@@ -3,7 +3,7 @@
 // API; a job at parallelism 4 exchanges records between the TaskManagers over TCP; a TaskManager
 // killed with SIGKILL restarts a checkpointed job from its latest checkpoint (exactly-once counts),
 // and one stopped with SIGSTOP (heartbeats stop) fails a job without restarts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -430,6 +430,73 @@ describe('TaskManager and JobManager restarts', () => {
     expect(wide.output.stderr).toMatch(
       /NoResourceAvailableException: .*could not get 4 task slot\(s\) within 3000 ms/,
     );
+  });
+});
+
+describe('JobManager high availability', () => {
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it('a restarted JobManager runs its jobs again from their latest checkpoints', async () => {
+    const ha = mkdtempSync(join(tmpdir(), 'sluice-e2e-ha-'));
+    const checkpoints = mkdtempSync(join(tmpdir(), 'sluice-e2e-chk-'));
+    try {
+      const env = {
+        ...FAST_HEARTBEATS,
+        SLUICE_HIGH_AVAILABILITY_TYPE: 'file',
+        SLUICE_HIGH_AVAILABILITY_STORAGEDIR: ha,
+        SLUICE_STATE_CHECKPOINTS_DIR: checkpoints,
+      };
+      const first = await startJobManager(env);
+      await startTaskManager(first.port, 2, FAST_HEARTBEATS);
+      const records = 24_000;
+      const keys = 24;
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${first.port}`,
+        '-d',
+        'test/jobs/cluster-checkpointed-count.ts',
+        String(records),
+        String(keys),
+        '2',
+        '3000',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      await eventually(async () => {
+        const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+        return cps.counts.completed >= 3 ? true : undefined;
+      });
+      first.jm.child.kill('SIGKILL');
+      const second = sluice(['jobmanager', '--port', String(first.port)], env);
+      await second.waitFor(new RegExp(`recovered job ${jobId} from checkpoint`), 30_000);
+      await eventually(
+        async () =>
+          (await rest(first.base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
+        40_000,
+        'the recovered job to finish',
+      );
+      const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+      expect(cps.latest.restored).toMatchObject({ is_savepoint: false });
+      expect(cps.latest.restored.external_path).toContain(checkpoints);
+      // Resumed, not started over: the new run read fewer records than the job has.
+      const job = (await rest(first.base, 'GET', `/jobs/${jobId}`)).json;
+      expect(job.vertices[1].metrics['read-records']).toBeLessThan(records);
+      const collected = (await rest(first.base, 'GET', `/jobs/${jobId}/execution-result`)).json[
+        'job-execution-result'
+      ].collected as { key: number; count: number }[];
+      expect(collected.length).toBeGreaterThan(0);
+      for (const c of collected) expect(c.count).toBe(records / keys);
+      await eventually(
+        async () => (existsSync(join(ha, 'jobs', jobId!)) ? undefined : true),
+        5000,
+        'the record removed',
+      );
+    } finally {
+      rmSync(ha, { recursive: true, force: true });
+      rmSync(checkpoints, { recursive: true, force: true });
+    }
   });
 });
 
