@@ -19,6 +19,8 @@ import {
 } from './cluster-harness.ts';
 
 const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
+/** Time limit of the tests that start, kill and restart processes (a loaded machine is slow). */
+const LONG = 150_000;
 
 describe('standalone cluster', () => {
   let base = '';
@@ -73,59 +75,63 @@ describe('standalone cluster', () => {
     expect((await rest(base, 'GET', '/jobs')).json).toEqual({ jobs: [] });
   });
 
-  it('runs a job at parallelism 4 across both TaskManagers, exchanging records over TCP', async () => {
-    const records = 200_000;
-    const keys = 100;
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${port}`,
-      'test/jobs/cluster-keyed-count.ts',
-      String(records),
-      String(keys),
-      '4',
-    ]);
-    const [, jobId] = (await run.waitFor(
-      /Job has been submitted with JobID ([0-9a-f]{32})/,
-    )) as RegExpMatchArray;
-    expect(await run.exited).toBe(0);
-    expect(run.output.stdout).toContain(`Job with JobID ${jobId} has finished.`);
+  it(
+    'runs a job at parallelism 4 across both TaskManagers, exchanging records over TCP',
+    async () => {
+      const records = 200_000;
+      const keys = 100;
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        'test/jobs/cluster-keyed-count.ts',
+        String(records),
+        String(keys),
+        '4',
+      ]);
+      const [, jobId] = (await run.waitFor(
+        /Job has been submitted with JobID ([0-9a-f]{32})/,
+      )) as RegExpMatchArray;
+      expect(await run.exited).toBe(0);
+      expect(run.output.stdout).toContain(`Job with JobID ${jobId} has finished.`);
 
-    const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
-    expect(job).toMatchObject({ jid: jobId, name: 'cluster keyed count', state: 'FINISHED' });
-    expect(job['end-time']).toBeGreaterThanOrEqual(job['start-time']);
-    expect(job.plan.nodes).toHaveLength(2);
-    const [source, keyed] = job.vertices;
-    expect(source).toMatchObject({ parallelism: 4, status: 'FINISHED' });
-    expect(source.metrics['write-records']).toBe(records);
-    expect(keyed).toMatchObject({ parallelism: 4, status: 'FINISHED' });
-    expect(keyed.metrics['read-records']).toBe(records);
+      const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+      expect(job).toMatchObject({ jid: jobId, name: 'cluster keyed count', state: 'FINISHED' });
+      expect(job['end-time']).toBeGreaterThanOrEqual(job['start-time']);
+      expect(job.plan.nodes).toHaveLength(2);
+      const [source, keyed] = job.vertices;
+      expect(source).toMatchObject({ parallelism: 4, status: 'FINISHED' });
+      expect(source.metrics['write-records']).toBe(records);
+      expect(keyed).toMatchObject({ parallelism: 4, status: 'FINISHED' });
+      expect(keyed.metrics['read-records']).toBe(records);
 
-    // Subtasks are spread over both TaskManagers and every keyed subtask got records, so records
-    // of the sources on one TaskManager reached keyed subtasks on the other over the data link.
-    const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
-    expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(2);
-    for (const s of subtasks) expect(s.metrics['read-records']).toBeGreaterThan(0);
-    const sourceTms = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${source.id}`)).json.subtasks.map(
-      (s: { 'taskmanager-id': string }) => s['taskmanager-id'],
-    );
-    expect(new Set(sourceTms).size).toBe(2);
+      // Subtasks are spread over both TaskManagers and every keyed subtask got records, so records
+      // of the sources on one TaskManager reached keyed subtasks on the other over the data link.
+      const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
+      expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(2);
+      for (const s of subtasks) expect(s.metrics['read-records']).toBeGreaterThan(0);
+      const sourceTms = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${source.id}`)).json.subtasks.map(
+        (s: { 'taskmanager-id': string }) => s['taskmanager-id'],
+      );
+      expect(new Set(sourceTms).size).toBe(2);
 
-    const result = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json;
-    expect(result.status.id).toBe('COMPLETED');
-    const collected = result['job-execution-result'].collected as { key: number; count: number }[];
-    expect(collected).toHaveLength(keys);
-    expect(new Set(collected.map((c) => c.key)).size).toBe(keys);
-    for (const c of collected) expect(c.count).toBe(records / keys);
+      const result = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json;
+      expect(result.status.id).toBe('COMPLETED');
+      const collected = result['job-execution-result'].collected as { key: number; count: number }[];
+      expect(collected).toHaveLength(keys);
+      expect(new Set(collected.map((c) => c.key)).size).toBe(keys);
+      for (const c of collected) expect(c.count).toBe(records / keys);
 
-    const checkpoints = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
-    expect(checkpoints.counts).toEqual({ restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
-    expect((await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json['root-exception']).toBeNull();
-    expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
-      'jobs-finished': 1,
-      'slots-available': 4,
-    });
-  });
+      const checkpoints = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+      expect(checkpoints.counts).toEqual({ restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
+      expect((await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json['root-exception']).toBeNull();
+      expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
+        'jobs-finished': 1,
+        'slots-available': 4,
+      });
+    },
+    LONG,
+  );
 
   it("runs a program of two jobs whose second plan depends on the first job's result", async () => {
     const run = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-two-jobs.ts', '10']);
@@ -148,93 +154,101 @@ describe('standalone cluster', () => {
     );
   });
 
-  it('lists and cancels a detached job with the CLI', async () => {
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${port}`,
-      '-d',
-      'test/jobs/cluster-slow-job.ts',
-      '2',
-      '1000',
-    ]);
-    const [, jobId] = (await run.waitFor(
-      /Job has been submitted with JobID ([0-9a-f]{32})/,
-    )) as RegExpMatchArray;
-    expect(await run.exited).toBe(0);
-    await eventually(async () =>
-      (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
-    );
-    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
-    expect(await list.exited).toBe(0);
-    expect(list.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(RUNNING\\)`));
-
-    const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, jobId!]);
-    expect(await cancel.exited).toBe(0);
-    expect(cancel.output.stdout).toContain(`Cancelled job ${jobId}.`);
-    expect((await rest(base, 'GET', `/jobs/${jobId}`)).json.state).toBe('CANCELED');
-    await eventually(async () =>
-      (await rest(base, 'GET', '/overview')).json['slots-available'] === 4 ? true : undefined,
-    );
-    const all = sluice(['list', '-m', `127.0.0.1:${port}`, '-a']);
-    expect(await all.exited).toBe(0);
-    expect(all.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(CANCELED\\)`));
-  });
-
-  it('takes a savepoint, stops with a savepoint and resumes from it at another parallelism', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-savepoints-'));
-    try {
+  it(
+    'lists and cancels a detached job with the CLI',
+    async () => {
       const run = sluice([
         'run',
         '-m',
         `127.0.0.1:${port}`,
         '-d',
         'test/jobs/cluster-slow-job.ts',
-        '4',
-        '2000',
+        '2',
+        '1000',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      const [, jobId] = (await run.waitFor(
+        /Job has been submitted with JobID ([0-9a-f]{32})/,
+      )) as RegExpMatchArray;
+      expect(await run.exited).toBe(0);
       await eventually(async () =>
         (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
       );
-      const savepoint = sluice(['savepoint', '-m', `127.0.0.1:${port}`, jobId!, join(dir, 'sp1')]);
-      expect(await savepoint.exited).toBe(0);
-      expect(savepoint.output.stdout).toMatch(/Savepoint completed\. Path: \S+/);
-      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
-      expect(cps.latest.savepoint).toMatchObject({ is_savepoint: true, status: 'COMPLETED' });
+      const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+      expect(await list.exited).toBe(0);
+      expect(list.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(RUNNING\\)`));
 
-      const stop = sluice(['stop', '-m', `127.0.0.1:${port}`, '-p', join(dir, 'sp2'), jobId!]);
-      expect(await stop.exited).toBe(0);
-      const [, path] = (await stop.waitFor(/Savepoint completed\. Path: (\S+)/)) as RegExpMatchArray;
-      await eventually(async () =>
-        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
-      );
-
-      const resumed = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
-        '-d',
-        '-s',
-        path!,
-        'test/jobs/cluster-slow-job.ts',
-        '2',
-        '2000',
-      ]);
-      const [, resumedId] = (await resumed.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-      await eventually(async () =>
-        (await rest(base, 'GET', `/jobs/${resumedId}`)).json.state === 'RUNNING' ? true : undefined,
-      );
-      const restored = (await rest(base, 'GET', `/jobs/${resumedId}/checkpoints`)).json;
-      expect(restored.counts.restored).toBe(1);
-      expect(restored.latest.restored).toMatchObject({ is_savepoint: true, external_path: path });
-      expect((await rest(base, 'GET', `/jobs/${resumedId}`)).json.vertices[1].parallelism).toBe(2);
-      const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, resumedId!]);
+      const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, jobId!]);
       expect(await cancel.exited).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(cancel.output.stdout).toContain(`Cancelled job ${jobId}.`);
+      expect((await rest(base, 'GET', `/jobs/${jobId}`)).json.state).toBe('CANCELED');
+      await eventually(async () =>
+        (await rest(base, 'GET', '/overview')).json['slots-available'] === 4 ? true : undefined,
+      );
+      const all = sluice(['list', '-m', `127.0.0.1:${port}`, '-a']);
+      expect(await all.exited).toBe(0);
+      expect(all.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(CANCELED\\)`));
+    },
+    LONG,
+  );
+
+  it(
+    'takes a savepoint, stops with a savepoint and resumes from it at another parallelism',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-savepoints-'));
+      try {
+        const run = sluice([
+          'run',
+          '-m',
+          `127.0.0.1:${port}`,
+          '-d',
+          'test/jobs/cluster-slow-job.ts',
+          '4',
+          '2000',
+        ]);
+        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+        await eventually(async () =>
+          (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
+        );
+        const savepoint = sluice(['savepoint', '-m', `127.0.0.1:${port}`, jobId!, join(dir, 'sp1')]);
+        expect(await savepoint.exited).toBe(0);
+        expect(savepoint.output.stdout).toMatch(/Savepoint completed\. Path: \S+/);
+        const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+        expect(cps.latest.savepoint).toMatchObject({ is_savepoint: true, status: 'COMPLETED' });
+
+        const stop = sluice(['stop', '-m', `127.0.0.1:${port}`, '-p', join(dir, 'sp2'), jobId!]);
+        expect(await stop.exited).toBe(0);
+        const [, path] = (await stop.waitFor(/Savepoint completed\. Path: (\S+)/)) as RegExpMatchArray;
+        await eventually(async () =>
+          (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
+        );
+
+        const resumed = sluice([
+          'run',
+          '-m',
+          `127.0.0.1:${port}`,
+          '-d',
+          '-s',
+          path!,
+          'test/jobs/cluster-slow-job.ts',
+          '2',
+          '2000',
+        ]);
+        const [, resumedId] = (await resumed.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+        await eventually(async () =>
+          (await rest(base, 'GET', `/jobs/${resumedId}`)).json.state === 'RUNNING' ? true : undefined,
+        );
+        const restored = (await rest(base, 'GET', `/jobs/${resumedId}/checkpoints`)).json;
+        expect(restored.counts.restored).toBe(1);
+        expect(restored.latest.restored).toMatchObject({ is_savepoint: true, external_path: path });
+        expect((await rest(base, 'GET', `/jobs/${resumedId}`)).json.vertices[1].parallelism).toBe(2);
+        const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, resumedId!]);
+        expect(await cancel.exited).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    LONG,
+  );
 
   it('answers malformed requests with JSON 4xx errors and keeps serving', async () => {
     const expectError = async (
@@ -298,89 +312,99 @@ describe('standalone cluster', () => {
     expect((await rest(base, 'GET', '/overview')).status).toBe(200);
   });
 
-  it('restarts a checkpointed job from its latest checkpoint when a TaskManager is killed (SIGKILL), exactly once', async () => {
-    const records = 24_000;
-    const keys = 24;
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${port}`,
-      'test/jobs/cluster-checkpointed-count.ts',
-      String(records),
-      String(keys),
-      '4',
-      '4000',
-    ]);
-    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-    await eventually(async () => {
-      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+  it(
+    'restarts a checkpointed job from its latest checkpoint when a TaskManager is killed (SIGKILL), exactly once',
+    async () => {
+      const records = 24_000;
+      const keys = 24;
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        'test/jobs/cluster-checkpointed-count.ts',
+        String(records),
+        String(keys),
+        '4',
+        '4000',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      await eventually(async () => {
+        const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+        const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+        return job.state === 'RUNNING' &&
+          cps.counts.completed >= 2 &&
+          job.vertices[1].metrics['read-records'] > 0
+          ? true
+          : undefined;
+      });
+      tm2.child.kill('SIGKILL');
+      await eventually(
+        async () => ((await rest(base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
+        10_000,
+        'the JobManager to notice the lost TaskManager',
+      );
+      expect(await run.exited).toBe(0);
       const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
-      return job.state === 'RUNNING' &&
-        cps.counts.completed >= 2 &&
-        job.vertices[1].metrics['read-records'] > 0
-        ? true
-        : undefined;
-    });
-    tm2.child.kill('SIGKILL');
-    await eventually(
-      async () => ((await rest(base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
-      10_000,
-      'the JobManager to notice the lost TaskManager',
-    );
-    expect(await run.exited).toBe(0);
-    const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
-    expect(job.state).toBe('FINISHED');
-    expect(job.timestamps.RESTARTING).toBeGreaterThan(0);
-    const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
-    expect(exceptions.exceptionHistory.entries[0].stacktrace).toMatch(
-      /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)/,
-    );
-    // After the restart every subtask runs on the remaining TaskManager.
-    const keyed = job.vertices[1];
-    const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
-    expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(1);
-    const collected = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json[
-      'job-execution-result'
-    ].collected as { key: number; count: number }[];
-    expect(collected.map((c) => c.key).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: keys }, (_, i) => i),
-    );
-    for (const c of collected) expect(c.count).toBe(records / keys);
-    expect((await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json.counts.completed).toBeGreaterThan(0);
-  });
+      expect(job.state).toBe('FINISHED');
+      expect(job.timestamps.RESTARTING).toBeGreaterThan(0);
+      const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+      expect(exceptions.exceptionHistory.entries[0].stacktrace).toMatch(
+        /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)/,
+      );
+      // After the restart every subtask runs on the remaining TaskManager.
+      const keyed = job.vertices[1];
+      const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
+      expect(new Set(subtasks.map((s: { 'taskmanager-id': string }) => s['taskmanager-id'])).size).toBe(1);
+      const collected = (await rest(base, 'GET', `/jobs/${jobId}/execution-result`)).json[
+        'job-execution-result'
+      ].collected as { key: number; count: number }[];
+      expect(collected.map((c) => c.key).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: keys }, (_, i) => i),
+      );
+      for (const c of collected) expect(c.count).toBe(records / keys);
+      expect((await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json.counts.completed).toBeGreaterThan(
+        0,
+      );
+    },
+    LONG,
+  );
 
-  it('fails a job without restarts when its TaskManager stops heartbeating (SIGSTOP)', async () => {
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${port}`,
-      '-d',
-      'test/jobs/cluster-slow-job.ts',
-      '2',
-      '1000',
-    ]);
-    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-    await eventually(async () =>
-      (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
-    );
-    const before = (await rest(base, 'GET', '/overview')).json.taskmanagers as number;
-    const stoppedAt = Date.now();
-    tm1.child.kill('SIGSTOP');
-    await eventually(
-      async () => ((await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FAILED' ? true : undefined),
-      15_000,
-    );
-    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1500);
-    const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
-    expect(exceptions['root-exception']).toMatch(
-      /TaskManagerLostException: heartbeat of TaskManager \S+ .*timed out/,
-    );
-    expect(exceptions.exceptionHistory.entries).toHaveLength(1);
-    const overview = (await rest(base, 'GET', '/overview')).json;
-    expect(overview.taskmanagers).toBe(before - 1);
-    expect(overview['jobs-failed']).toBeGreaterThanOrEqual(1);
-    tm1.child.kill('SIGCONT');
-  });
+  it(
+    'fails a job without restarts when its TaskManager stops heartbeating (SIGSTOP)',
+    async () => {
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        '-d',
+        'test/jobs/cluster-slow-job.ts',
+        '2',
+        '1000',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      await eventually(async () =>
+        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
+      );
+      const before = (await rest(base, 'GET', '/overview')).json.taskmanagers as number;
+      const stoppedAt = Date.now();
+      tm1.child.kill('SIGSTOP');
+      await eventually(
+        async () => ((await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FAILED' ? true : undefined),
+        15_000,
+      );
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1500);
+      const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+      expect(exceptions['root-exception']).toMatch(
+        /TaskManagerLostException: heartbeat of TaskManager \S+ .*timed out/,
+      );
+      expect(exceptions.exceptionHistory.entries).toHaveLength(1);
+      const overview = (await rest(base, 'GET', '/overview')).json;
+      expect(overview.taskmanagers).toBe(before - 1);
+      expect(overview['jobs-failed']).toBeGreaterThanOrEqual(1);
+      tm1.child.kill('SIGCONT');
+    },
+    LONG,
+  );
 });
 
 describe('TaskManager and JobManager restarts', () => {
@@ -388,49 +412,53 @@ describe('TaskManager and JobManager restarts', () => {
     await killAll();
   });
 
-  it('a TaskManager registers again with a restarted JobManager and runs its jobs', async () => {
-    const first = await startJobManager(FAST_HEARTBEATS);
-    const tm = await startTaskManager(first.port, 2, FAST_HEARTBEATS);
-    first.jm.child.kill('SIGKILL');
-    await tm.waitFor(/lost the JobManager/, 10_000);
-    const again = sluice(['jobmanager', '--port', String(first.port)], {
-      ...FAST_HEARTBEATS,
-      SLUICE_SLOT_REQUEST_TIMEOUT: '3000',
-    });
-    await again.waitFor(/JobManager listening/);
-    await eventually(
-      async () => ((await rest(first.base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
-      20_000,
-    );
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${first.port}`,
-      'test/jobs/cluster-keyed-count.ts',
-      '10000',
-      '10',
-      '2',
-    ]);
-    expect(await run.exited).toBe(0);
-    expect(run.output.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished/);
+  it(
+    'a TaskManager registers again with a restarted JobManager and runs its jobs',
+    async () => {
+      const first = await startJobManager(FAST_HEARTBEATS);
+      const tm = await startTaskManager(first.port, 2, FAST_HEARTBEATS);
+      first.jm.child.kill('SIGKILL');
+      await tm.waitFor(/lost the JobManager/, 10_000);
+      const again = sluice(['jobmanager', '--port', String(first.port)], {
+        ...FAST_HEARTBEATS,
+        SLUICE_SLOT_REQUEST_TIMEOUT: '3000',
+      });
+      await again.waitFor(/JobManager listening/);
+      await eventually(
+        async () => ((await rest(first.base, 'GET', '/overview')).json.taskmanagers === 1 ? true : undefined),
+        20_000,
+      );
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${first.port}`,
+        'test/jobs/cluster-keyed-count.ts',
+        '10000',
+        '10',
+        '2',
+      ]);
+      expect(await run.exited).toBe(0);
+      expect(run.output.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished/);
 
-    // Wider than the cluster: waits for slots, then fails naming what it needs.
-    const wide = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${first.port}`,
-      'test/jobs/cluster-keyed-count.ts',
-      '1000',
-      '10',
-      '4',
-    ]);
-    const [, wideId] = (await wide.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-    expect((await rest(first.base, 'GET', `/jobs/${wideId}`)).json.state).toBe('CREATED');
-    expect(await wide.exited).toBe(1);
-    expect(wide.output.stderr).toMatch(
-      /NoResourceAvailableException: .*could not get 4 task slot\(s\) within 3000 ms/,
-    );
-  });
+      // Wider than the cluster: waits for slots, then fails naming what it needs.
+      const wide = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${first.port}`,
+        'test/jobs/cluster-keyed-count.ts',
+        '1000',
+        '10',
+        '4',
+      ]);
+      const [, wideId] = (await wide.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      expect((await rest(first.base, 'GET', `/jobs/${wideId}`)).json.state).toBe('CREATED');
+      expect(await wide.exited).toBe(1);
+      expect(wide.output.stderr).toMatch(
+        /NoResourceAvailableException: .*could not get 4 task slot\(s\) within 3000 ms/,
+      );
+    },
+    LONG,
+  );
 });
 
 describe('JobManager high availability', () => {
@@ -438,66 +466,70 @@ describe('JobManager high availability', () => {
     await killAll();
   });
 
-  it('a restarted JobManager runs its jobs again from their latest checkpoints', async () => {
-    const ha = mkdtempSync(join(tmpdir(), 'sluice-e2e-ha-'));
-    const checkpoints = mkdtempSync(join(tmpdir(), 'sluice-e2e-chk-'));
-    try {
-      const env = {
-        ...FAST_HEARTBEATS,
-        SLUICE_HIGH_AVAILABILITY_TYPE: 'file',
-        SLUICE_HIGH_AVAILABILITY_STORAGEDIR: ha,
-        SLUICE_STATE_CHECKPOINTS_DIR: checkpoints,
-      };
-      const first = await startJobManager(env);
-      await startTaskManager(first.port, 2, FAST_HEARTBEATS);
-      const records = 24_000;
-      const keys = 24;
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${first.port}`,
-        '-d',
-        'test/jobs/cluster-checkpointed-count.ts',
-        String(records),
-        String(keys),
-        '2',
-        '3000',
-      ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-      await eventually(async () => {
+  it(
+    'a restarted JobManager runs its jobs again from their latest checkpoints',
+    async () => {
+      const ha = mkdtempSync(join(tmpdir(), 'sluice-e2e-ha-'));
+      const checkpoints = mkdtempSync(join(tmpdir(), 'sluice-e2e-chk-'));
+      try {
+        const env = {
+          ...FAST_HEARTBEATS,
+          SLUICE_HIGH_AVAILABILITY_TYPE: 'file',
+          SLUICE_HIGH_AVAILABILITY_STORAGEDIR: ha,
+          SLUICE_STATE_CHECKPOINTS_DIR: checkpoints,
+        };
+        const first = await startJobManager(env);
+        await startTaskManager(first.port, 2, FAST_HEARTBEATS);
+        const records = 24_000;
+        const keys = 24;
+        const run = sluice([
+          'run',
+          '-m',
+          `127.0.0.1:${first.port}`,
+          '-d',
+          'test/jobs/cluster-checkpointed-count.ts',
+          String(records),
+          String(keys),
+          '2',
+          '3000',
+        ]);
+        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+        await eventually(async () => {
+          const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+          return cps.counts.completed >= 3 ? true : undefined;
+        });
+        first.jm.child.kill('SIGKILL');
+        const second = sluice(['jobmanager', '--port', String(first.port)], env);
+        await second.waitFor(new RegExp(`recovered job ${jobId} from checkpoint`), 30_000);
+        await eventually(
+          async () =>
+            (await rest(first.base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
+          40_000,
+          'the recovered job to finish',
+        );
         const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
-        return cps.counts.completed >= 3 ? true : undefined;
-      });
-      first.jm.child.kill('SIGKILL');
-      const second = sluice(['jobmanager', '--port', String(first.port)], env);
-      await second.waitFor(new RegExp(`recovered job ${jobId} from checkpoint`), 30_000);
-      await eventually(
-        async () =>
-          (await rest(first.base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
-        40_000,
-        'the recovered job to finish',
-      );
-      const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
-      expect(cps.latest.restored).toMatchObject({ is_savepoint: false });
-      expect(cps.latest.restored.external_path).toContain(checkpoints);
-      // Resumed, not started over: the new run read fewer records than the job has.
-      const job = (await rest(first.base, 'GET', `/jobs/${jobId}`)).json;
-      expect(job.vertices[1].metrics['read-records']).toBeLessThan(records);
-      const collected = (await rest(first.base, 'GET', `/jobs/${jobId}/execution-result`)).json[
-        'job-execution-result'
-      ].collected as { key: number; count: number }[];
-      expect(collected.length).toBeGreaterThan(0);
-      for (const c of collected) expect(c.count).toBe(records / keys);
-      await eventually(
-        async () => (existsSync(join(ha, 'jobs', jobId!)) ? undefined : true),
-        5000,
-        'the record removed',
-      );
-    } finally {
-      rmSync(ha, { recursive: true, force: true });
-      rmSync(checkpoints, { recursive: true, force: true });
-    }
-  });
+        expect(cps.latest.restored).toMatchObject({ is_savepoint: false });
+        expect(cps.latest.restored.external_path).toContain(checkpoints);
+        // Resumed, not started over: the new run read fewer records than the job has.
+        const job = (await rest(first.base, 'GET', `/jobs/${jobId}`)).json;
+        expect(job.vertices[1].metrics['read-records']).toBeLessThan(records);
+        const collected = (await rest(first.base, 'GET', `/jobs/${jobId}/execution-result`)).json[
+          'job-execution-result'
+        ].collected as { key: number; count: number }[];
+        expect(collected.length).toBeGreaterThan(0);
+        for (const c of collected) expect(c.count).toBe(records / keys);
+        await eventually(
+          async () => (existsSync(join(ha, 'jobs', jobId!)) ? undefined : true),
+          5000,
+          'the record removed',
+        );
+      } finally {
+        rmSync(ha, { recursive: true, force: true });
+        rmSync(checkpoints, { recursive: true, force: true });
+      }
+    },
+    LONG,
+  );
 });
 
 describe('reactive mode', () => {
@@ -505,56 +537,60 @@ describe('reactive mode', () => {
     await killAll();
   });
 
-  it('rescales a running job when TaskManagers join and leave', async () => {
-    const { base, port } = await startJobManager({
-      ...FAST_HEARTBEATS,
-      SLUICE_SCHEDULER_MODE: 'reactive',
-      SLUICE_JOBMANAGER_ADAPTIVE_SCHEDULER_RESOURCE_STABILIZATION_TIMEOUT: '500',
-    });
-    await startTaskManager(port, 1, FAST_HEARTBEATS);
-    const run = sluice([
-      'run',
-      '-m',
-      `127.0.0.1:${port}`,
-      '-d',
-      'test/jobs/cluster-slow-job.ts',
-      'default',
-      '2000',
-      '200',
-    ]);
-    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-    const keyedParallelism = async (): Promise<number | undefined> => {
-      const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
-      return job.state === 'RUNNING' && job.vertices[1].status === 'RUNNING'
-        ? job.vertices[1].parallelism
-        : undefined;
-    };
-    expect(await eventually(keyedParallelism, 30_000, 'the job to run')).toBe(1);
+  it(
+    'rescales a running job when TaskManagers join and leave',
+    async () => {
+      const { base, port } = await startJobManager({
+        ...FAST_HEARTBEATS,
+        SLUICE_SCHEDULER_MODE: 'reactive',
+        SLUICE_JOBMANAGER_ADAPTIVE_SCHEDULER_RESOURCE_STABILIZATION_TIMEOUT: '500',
+      });
+      await startTaskManager(port, 1, FAST_HEARTBEATS);
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        '-d',
+        'test/jobs/cluster-slow-job.ts',
+        'default',
+        '2000',
+        '200',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      const keyedParallelism = async (): Promise<number | undefined> => {
+        const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
+        return job.state === 'RUNNING' && job.vertices[1].status === 'RUNNING'
+          ? job.vertices[1].parallelism
+          : undefined;
+      };
+      expect(await eventually(keyedParallelism, 30_000, 'the job to run')).toBe(1);
 
-    // A TaskManager with two more slots joins: the job goes to parallelism 3 through a savepoint.
-    const tm2 = await startTaskManager(port, 2, FAST_HEARTBEATS);
-    await eventually(
-      async () => ((await keyedParallelism()) === 3 ? true : undefined),
-      40_000,
-      'parallelism 3',
-    );
-    const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
-    expect(cps.latest.restored).toMatchObject({ is_savepoint: true });
-    expect(
-      (await rest(base, 'GET', `/jobs/${jobId}`)).json.vertices[1].metrics['read-records'],
-    ).toBeGreaterThanOrEqual(0);
+      // A TaskManager with two more slots joins: the job goes to parallelism 3 through a savepoint.
+      const tm2 = await startTaskManager(port, 2, FAST_HEARTBEATS);
+      await eventually(
+        async () => ((await keyedParallelism()) === 3 ? true : undefined),
+        40_000,
+        'parallelism 3',
+      );
+      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+      expect(cps.latest.restored).toMatchObject({ is_savepoint: true });
+      expect(
+        (await rest(base, 'GET', `/jobs/${jobId}`)).json.vertices[1].metrics['read-records'],
+      ).toBeGreaterThanOrEqual(0);
 
-    // It leaves: the job restarts on the remaining slot, then goes back to parallelism 1.
-    tm2.child.kill('SIGKILL');
-    await eventually(
-      async () => ((await keyedParallelism()) === 1 ? true : undefined),
-      40_000,
-      'parallelism 1',
-    );
-    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
-    expect(await list.exited).toBe(0);
-    expect(list.output.stdout).toContain(`${jobId} : cluster slow job (RUNNING)`);
-  });
+      // It leaves: the job restarts on the remaining slot, then goes back to parallelism 1.
+      tm2.child.kill('SIGKILL');
+      await eventually(
+        async () => ((await keyedParallelism()) === 1 ? true : undefined),
+        40_000,
+        'parallelism 1',
+      );
+      const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+      expect(await list.exited).toBe(0);
+      expect(list.output.stdout).toContain(`${jobId} : cluster slow job (RUNNING)`);
+    },
+    LONG,
+  );
 });
 
 describe('standalone cluster with security.token', () => {
@@ -562,26 +598,30 @@ describe('standalone cluster with security.token', () => {
     await killAll();
   });
 
-  it('refuses TaskManagers and REST clients without the shared secret', async () => {
-    const { base, port } = await startJobManager({ SLUICE_SECURITY_TOKEN: 's3cret' });
-    const anonymous = await rest(base, 'GET', '/overview');
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.json.errors[0]).toMatch(/security\.token/);
-    expect((await rest(base, 'GET', '/overview', { token: 'wrong' })).status).toBe(401);
-    expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).status).toBe(200);
+  it(
+    'refuses TaskManagers and REST clients without the shared secret',
+    async () => {
+      const { base, port } = await startJobManager({ SLUICE_SECURITY_TOKEN: 's3cret' });
+      const anonymous = await rest(base, 'GET', '/overview');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.json.errors[0]).toMatch(/security\.token/);
+      expect((await rest(base, 'GET', '/overview', { token: 'wrong' })).status).toBe(401);
+      expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).status).toBe(200);
 
-    const intruder = sluice(['taskmanager', '--jobmanager', `127.0.0.1:${port}`, '--slots', '1']);
-    expect(await intruder.exited).toBe(1);
-    expect(intruder.output.stderr).toMatch(/refused .*security\.token/);
+      const intruder = sluice(['taskmanager', '--jobmanager', `127.0.0.1:${port}`, '--slots', '1']);
+      expect(await intruder.exited).toBe(1);
+      expect(intruder.output.stderr).toMatch(/refused .*security\.token/);
 
-    await startTaskManager(port, 1, { SLUICE_SECURITY_TOKEN: 's3cret' });
-    expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).json.taskmanagers).toBe(1);
-    const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
-    expect(await list.exited).toBe(1);
-    expect(list.output.stderr).toMatch(/401.*security\.token/);
-    const listWithToken = sluice(['list', '-m', `127.0.0.1:${port}`], { SLUICE_SECURITY_TOKEN: 's3cret' });
-    expect(await listWithToken.exited).toBe(0);
-  });
+      await startTaskManager(port, 1, { SLUICE_SECURITY_TOKEN: 's3cret' });
+      expect((await rest(base, 'GET', '/overview', { token: 's3cret' })).json.taskmanagers).toBe(1);
+      const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
+      expect(await list.exited).toBe(1);
+      expect(list.output.stderr).toMatch(/401.*security\.token/);
+      const listWithToken = sluice(['list', '-m', `127.0.0.1:${port}`], { SLUICE_SECURITY_TOKEN: 's3cret' });
+      expect(await listWithToken.exited).toBe(0);
+    },
+    LONG,
+  );
 
   it('rejects unknown configuration keys and bad values at start, naming them', async () => {
     const badEnv = sluice(['jobmanager', '--port', '0'], { SLUICE_HEARTBEAT_TIMEOUT: 'soon' });
