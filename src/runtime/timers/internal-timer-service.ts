@@ -18,25 +18,31 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
-/**
- * A key or namespace as part of a timer id: typed, so that keys which print alike (1 and "1")
- * stay apart, and objects in canonical form, so that equal composite keys are one timer.
- */
-function idPart(value: unknown): string {
-  if (value !== null && typeof value === 'object') return String(normalizeKey(value));
-  return `${typeof value}:${String(value)}`;
+/** A key or namespace as a Map key: primitives as they are (a Map keeps 1 and "1" apart), objects in canonical form. */
+function mapKey(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? normalizeKey(value) : value;
 }
 
 /**
- * The timers of one timestamp. Timers in the void namespace (process functions) are found by
- * their key itself (a Map keeps 1 and "1" apart; object keys in canonical form), so registering
- * one builds no string; timers in other namespaces (windows) by a typed id of key and namespace.
+ * The timers of one timestamp, deduplicated without building a string per timer: timers in the
+ * void namespace (process functions) by key, others (windows) by namespace, then key, so that the
+ * many keys of one window share one inner map.
  */
 class TimerBucket<N> {
   readonly byKey = new Map<unknown, InternalTimer<N>>();
-  readonly byId = new Map<string, InternalTimer<N>>();
-  get size(): number {
-    return this.byKey.size + this.byId.size;
+  readonly byNamespace = new Map<unknown, Map<unknown, InternalTimer<N>>>();
+  size = 0;
+
+  /** The map a timer of `namespace` belongs in (created when `create`). */
+  mapOf(namespace: N, create: boolean): Map<unknown, InternalTimer<N>> | undefined {
+    if (namespace === VOID_NAMESPACE) return this.byKey;
+    const ns = mapKey(namespace);
+    let map = this.byNamespace.get(ns);
+    if (map === undefined && create) {
+      map = new Map();
+      this.byNamespace.set(ns, map);
+    }
+    return map;
   }
 }
 
@@ -94,26 +100,21 @@ class TimerQueue<N> {
       this.#buckets.set(time, bucket);
       this.#heap.push(time);
     }
-    if (namespace === VOID_NAMESPACE) {
-      const k = key !== null && typeof key === 'object' ? normalizeKey(key) : key;
-      if (bucket.byKey.has(k)) return;
-      bucket.byKey.set(k, { timestamp: time, key, namespace });
-    } else {
-      const id = `${idPart(key)}\u0000${idPart(namespace)}`;
-      if (bucket.byId.has(id)) return;
-      bucket.byId.set(id, { timestamp: time, key, namespace });
-    }
+    const map = bucket.mapOf(namespace, true)!;
+    const k = mapKey(key);
+    if (map.has(k)) return;
+    map.set(k, { timestamp: time, key, namespace });
+    bucket.size++;
     this.size++;
   }
 
   delete(time: number, key: unknown, namespace: N): void {
     const bucket = this.#buckets.get(time);
     if (bucket === undefined) return;
-    const deleted =
-      namespace === VOID_NAMESPACE
-        ? bucket.byKey.delete(key !== null && typeof key === 'object' ? normalizeKey(key) : key)
-        : bucket.byId.delete(`${idPart(key)}\u0000${idPart(namespace)}`);
-    if (!deleted) return;
+    const map = bucket.mapOf(namespace, false);
+    if (map === undefined || !map.delete(mapKey(key))) return;
+    if (map.size === 0 && map !== bucket.byKey) bucket.byNamespace.delete(mapKey(namespace));
+    bucket.size--;
     this.size--;
     if (bucket.size === 0) this.#buckets.delete(time);
   }
@@ -139,12 +140,21 @@ class TimerQueue<N> {
   fireUntil(time: number, fire: (timer: InternalTimer<N>) => void): void {
     outer: for (let t = this.peekTime(); t !== undefined && t <= time; t = this.peekTime()) {
       const bucket = this.#buckets.get(t)!;
-      for (const map of [bucket.byKey, bucket.byId] as Map<unknown, InternalTimer<N>>[]) {
+      for (const [k, timer] of bucket.byKey) {
+        bucket.byKey.delete(k);
+        bucket.size--;
+        this.size--;
+        fire(timer);
+        // A firing timer registered an earlier one: take timestamps from the top again.
+        if (this.#heap.items[0] !== t) continue outer;
+      }
+      for (const [ns, map] of bucket.byNamespace) {
         for (const [k, timer] of map) {
           map.delete(k);
+          if (map.size === 0 && bucket.byNamespace.get(ns) === map) bucket.byNamespace.delete(ns);
+          bucket.size--;
           this.size--;
           fire(timer);
-          // A firing timer registered an earlier one: take timestamps from the top again.
           if (this.#heap.items[0] !== t) continue outer;
         }
       }
@@ -155,7 +165,7 @@ class TimerQueue<N> {
   *timers(): IterableIterator<InternalTimer<N>> {
     for (const bucket of this.#buckets.values()) {
       yield* bucket.byKey.values();
-      yield* bucket.byId.values();
+      for (const map of bucket.byNamespace.values()) yield* map.values();
     }
   }
 }
