@@ -26,6 +26,7 @@ import {
   offerPlan,
   type PriorJobResult,
   recordJobResult,
+  recordSavepoint,
   type StreamGraph,
   type Transformation,
 } from '../plan/index.ts';
@@ -385,17 +386,32 @@ function recordResult(
   program: JobProgram | undefined,
   submitted: { client: JobClient; done: Promise<JobResult> },
 ): { client: JobClient; done: Promise<JobResult> } {
-  if (program !== undefined) {
-    submitted.done.then(
-      (r) => {
-        if (r.status === 'FINISHED') {
-          recordJobResult(program, { jobId: r.jobId, netRuntime: r.netRuntime, collected: r.collected });
-        }
-      },
-      () => {},
-    );
-  }
-  return submitted;
+  if (program === undefined) return submitted;
+  submitted.done.then(
+    (r) => {
+      if (r.status === 'FINISHED') {
+        recordJobResult(program, { jobId: r.jobId, netRuntime: r.netRuntime, collected: r.collected });
+      }
+    },
+    () => {},
+  );
+  const client = submitted.client;
+  const remember = async (savepoint: Promise<string>): Promise<string> => {
+    const path = await savepoint;
+    recordSavepoint(program, path);
+    return path;
+  };
+  return {
+    done: submitted.done,
+    client: {
+      jobId: client.jobId,
+      getJobStatus: () => client.getJobStatus(),
+      cancel: () => client.cancel(),
+      triggerSavepoint: (dir) => remember(client.triggerSavepoint(dir)),
+      stopWithSavepoint: (dir, drain) => remember(client.stopWithSavepoint(dir, drain)),
+      getJobExecutionResult: () => client.getJobExecutionResult(),
+    },
+  };
 }
 
 /** In plan mode, an earlier job of the program: finished, with the result it had in the client. */
@@ -411,13 +427,20 @@ function finishedStandIn(
     failure: undefined,
     collected: [...(prior?.collected ?? [])],
   };
+  const savepoints = [...(prior?.savepoints ?? [])];
+  const savepoint = (): Promise<string> => {
+    const path = savepoints.shift();
+    return path === undefined
+      ? Promise.reject(new IllegalArgumentError(`job "${jobName}" has already finished`))
+      : Promise.resolve(path);
+  };
   const client: JobClient = {
     jobId: result.jobId,
     getJobStatus: () => Promise.resolve('FINISHED'),
     cancel: () => Promise.resolve(),
-    triggerSavepoint: () => Promise.reject(new IllegalArgumentError(`job "${jobName}" has already finished`)),
-    stopWithSavepoint: () =>
-      Promise.reject(new IllegalArgumentError(`job "${jobName}" has already finished`)),
+    // The paths the client's calls resolved with, in the same order.
+    triggerSavepoint: savepoint,
+    stopWithSavepoint: savepoint,
     getJobExecutionResult: () =>
       Promise.resolve(new JobExecutionResult(result.jobId, jobName, result.netRuntime)),
   };

@@ -16,6 +16,7 @@ export {
   offerPlan,
   type PriorJobResult,
   recordJobResult,
+  recordSavepoint,
   setJobProgramModule,
 } from './plan-mode.ts';
 export {

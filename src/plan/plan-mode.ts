@@ -28,6 +28,8 @@ export interface PriorJobResult {
   readonly netRuntime: number;
   /** What executeAndCollect() returned (empty for other sinks). */
   readonly collected: readonly unknown[];
+  /** Paths the job's savepoints (triggerSavepoint, stopWithSavepoint) resolved with, in order. */
+  readonly savepoints?: readonly string[];
 }
 
 interface Capture {
@@ -42,6 +44,8 @@ interface CurrentProgram {
   args: readonly string[];
   executed: number;
   readonly results: (PriorJobResult | undefined)[];
+  /** Savepoint paths by execute() index (a savepoint may be taken while its job still runs). */
+  savepoints?: string[][];
 }
 
 let capture: Capture | undefined;
@@ -143,6 +147,19 @@ export function recordJobResult(program: JobProgram, result: PriorJobResult): vo
 }
 
 /**
+ * Records the path a savepoint of a job of the current program resolved with: in plan mode the
+ * job's stand-in client resolves the same calls with the same paths, so a program that stops a
+ * job with a savepoint and starts the next one from it builds the same pipeline in the workers.
+ */
+export function recordSavepoint(program: JobProgram, path: string): void {
+  if (current?.moduleUrl !== program.moduleUrl) return;
+  current.savepoints ??= [];
+  const paths = current.savepoints[program.executeIndex] ?? [];
+  paths.push(path);
+  current.savepoints[program.executeIndex] = paths;
+}
+
+/**
  * The program to re-run in workers for the next execute() call of this process.
  * Increments the execute counter.
  */
@@ -157,6 +174,10 @@ export function nextJobProgram(): JobProgram | undefined {
     args: current.args,
     executeIndex: current.executed++,
     configuration: Configuration.globalDefaults(),
-    priorResults: [...current.results],
+    priorResults: Array.from({ length: current.results.length }, (_, i) => {
+      const result = current?.results[i];
+      const savepoints = current?.savepoints?.[i];
+      return result === undefined || savepoints === undefined ? result : { ...result, savepoints };
+    }),
   };
 }

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type JobClient, JobExecutionError } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
-import { job, readJsonLines, tempDir, waitFor } from './support.ts';
+import { job, readJsonLines, tempDir } from './support.ts';
 
-type Result = { client?: JobClient; rows?: unknown[] };
+type Result = { savepoint?: string; rows?: unknown[] };
 const run = (args: string[]) => runJobModule<Result>(job('checkpoints-failures'), args);
 const failure = (args: string[]) =>
   run(args).then(
@@ -26,11 +26,16 @@ describe('restoring from a savepoint (worker threads)', () => {
   /** Count per key when the savepoint was taken. */
   const saved = new Map<number, number>();
 
+  let resumed: Array<[number, number]> = [];
+
   beforeAll(async () => {
     const progress = join(tempDir(), 'progress.jsonl');
-    const { client } = await run(['--mode', 'running', '--progress', progress, '--checkpoints', tempDir()]);
-    await waitFor(() => readJsonLines(progress).length >= 40, 'the job to make progress');
-    savepoint = await client!.stopWithSavepoint(tempDir('sluice-savepoints-'));
+    const r = await run([
+      ...['--mode', 'two-jobs', '--progress', progress, '--savepoints', tempDir('sluice-savepoints-')],
+      ...['--checkpoints', tempDir()],
+    ]);
+    savepoint = r.savepoint!;
+    resumed = r.rows as Array<[number, number]>;
     for (const [key, n] of readJsonLines<[number, number]>(progress))
       saved.set(key, Math.max(saved.get(key) ?? 0, n));
   }, 120_000);
@@ -50,10 +55,9 @@ describe('restoring from a savepoint (worker threads)', () => {
     expect(stateFiles(savepoint).sort()).toEqual(metadata.files.map((f: { file: string }) => f.file).sort());
   });
 
-  it('restores the state: counts go on from where the savepoint left them', async () => {
-    const { rows } = await run(['--mode', 'restore', '--restore', savepoint, '--checkpoints', tempDir()]);
+  it('restores the state in a second job of the same program: counts go on from the savepoint', () => {
     const byKey = new Map<number, number[]>();
-    for (const [key, n] of rows as Array<[number, number]>) byKey.set(key, [...(byKey.get(key) ?? []), n]);
+    for (const [key, n] of resumed) byKey.set(key, [...(byKey.get(key) ?? []), n]);
     expect([...byKey.keys()].sort()).toEqual([0, 1, 2, 3]);
     for (const [key, counts] of byKey) {
       const from = saved.get(key)!;

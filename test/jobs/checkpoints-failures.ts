@@ -1,6 +1,8 @@
 // Job module: checkpoints and restarts when things go wrong.
-//   --mode running       a slow keyed job (uids numbers, count, buffer); returns { client }
-//   --mode restore       the bounded version of that job, restored from --restore; --variant v2
+//   --mode two-jobs      a slow keyed job (uids numbers, count, buffer) stopped with a savepoint
+//                        into --savepoints once --progress shows 40 records, then a second job
+//                        resumed from it; returns { savepoint, rows }
+//   --mode restore       the second job alone, restored from --restore; --variant v2
 //                        drops the stateless "format" map and the stateful "buffer" function;
 //                        --allow true passes allowNonRestoredState
 //   --mode storage       checkpoints into --storage (unwritable in the test); --tolerable n
@@ -26,6 +28,7 @@ import {
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
+import { readJsonLines } from '../integration/support.ts';
 import { JsonLinesSink, options } from './support.ts';
 
 class Count extends KeyedProcessFunction<number, number, [number, number]> {
@@ -89,13 +92,33 @@ class Poisoned {
   }
 }
 
-export default async function main(
-  args: readonly string[],
-): Promise<{ client?: JobClient; rows?: unknown[] }> {
-  const o = options(args);
-  const mode = o.mode ?? 'running';
+/** The counting job: slow (stopped with a savepoint by the caller) or restored and fast. */
+function counts(env: StreamExecutionEnvironment, slow: boolean, variant: string | undefined) {
+  const counted = env
+    .fromSource(
+      // The same 600 records in both versions (the restored splits keep their ends); slowly
+      // while the caller waits to take a savepoint, quickly once restored.
+      new DataGeneratorSource((i) => i, 600, { recordsPerSecond: slow ? 200 : 5_000 }),
+      WatermarkStrategy.noWatermarks(),
+      'numbers',
+    )
+    .uid('numbers')
+    .keyBy((v) => v % 4)
+    .process(new Count())
+    .uid('count');
+  return variant === 'v2'
+    ? counted
+    : counted
+        .map((t): [number, number] => [t[0], t[1]])
+        .name('format')
+        .process(new LastSeen())
+        .name('buffer')
+        .uid('buffer');
+}
+
+function environment(o: Record<string, string>, restore?: string): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({
-    ...(o.restore === undefined ? {} : { 'execution.savepoint.path': o.restore }),
+    ...(restore === undefined ? {} : { 'execution.savepoint.path': restore }),
     ...(o.allow === 'true' ? { 'execution.savepoint.ignore-unclaimed-state': true } : {}),
   });
   env.setParallelism(1);
@@ -106,35 +129,30 @@ export default async function main(
   env.setRestartStrategy(
     o.restart === 'fixed' ? RestartStrategies.fixedDelayRestart(3, 10) : RestartStrategies.noRestart(),
   );
+  return env;
+}
 
-  if (mode === 'running' || mode === 'restore') {
-    const endless = mode === 'running'; // runs for 3 s: the test stops it with a savepoint
-    const counted = env
-      .fromSource(
-        // The same 600 records in both versions (the restored splits keep their ends); slowly
-        // while the test waits for a savepoint, quickly once restored.
-        new DataGeneratorSource((i) => i, 600, { recordsPerSecond: endless ? 200 : 5_000 }),
-        WatermarkStrategy.noWatermarks(),
-        'numbers',
-      )
-      .uid('numbers')
-      .keyBy((v) => v % 4)
-      .process(new Count())
-      .uid('count');
-    const shaped =
-      o.variant === 'v2'
-        ? counted
-        : counted
-            .map((t): [number, number] => [t[0], t[1]])
-            .name('format')
-            .process(new LastSeen())
-            .name('buffer')
-            .uid('buffer');
-    if (endless) {
-      shaped.sinkTo(new JsonLinesSink(o.progress!));
-      return { client: await env.executeAsync('slow counts') };
-    }
-    return { rows: await shaped.executeAndCollect('restored counts') };
+export default async function main(
+  args: readonly string[],
+): Promise<{ savepoint?: string; rows?: unknown[] }> {
+  const o = options(args);
+  const mode = o.mode ?? 'two-jobs';
+
+  if (mode === 'two-jobs') {
+    // A program of two jobs: the first is stopped with a savepoint once it made progress, the
+    // second starts from that savepoint. In the workers' plan mode the first job's stand-in
+    // client answers with the same savepoint path.
+    const first = environment(o);
+    counts(first, true, undefined).sinkTo(new JsonLinesSink(o.progress!));
+    const client = await first.executeAsync('slow counts');
+    while (readJsonLines(o.progress!).length < 40) await new Promise((r) => setTimeout(r, 5));
+    const savepoint = await client.stopWithSavepoint(o.savepoints!);
+    const second = environment(o, savepoint);
+    return { savepoint, rows: await counts(second, false, undefined).executeAndCollect('restored counts') };
+  }
+  const env = environment(o, o.restore);
+  if (mode === 'restore') {
+    return { rows: await counts(env, false, o.variant).executeAndCollect('restored counts') };
   }
 
   if (mode === 'storage' || mode === 'snapshot') {
