@@ -14,6 +14,8 @@ import { q10 } from './queries/q10.ts';
 import { q11 } from './queries/q11.ts';
 import { q13 } from './queries/q13.ts';
 import { q14 } from './queries/q14.ts';
+import { q15 } from './queries/q15.ts';
+import { q16 } from './queries/q16.ts';
 import { q17 } from './queries/q17.ts';
 import { q20 } from './queries/q20.ts';
 import { q21 } from './queries/q21.ts';
@@ -67,6 +69,8 @@ export const ENGINE_QUERIES: ReadonlyMap<string, EngineQuery> = new Map(
     query('q11', q11),
     query('q13', q13, { perEvent: true }),
     query('q14', q14, { perEvent: true }),
+    query('q15', q15),
+    query('q16', q16),
     query('q17', q17),
     query('q20', q20),
     query('q21', q21, { perEvent: true }),
