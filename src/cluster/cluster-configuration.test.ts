@@ -1,15 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CoreOptions } from '../core/index.ts';
 import { ClusterConfiguration, ClusterOptions, environmentVariableOf } from './cluster-configuration.ts';
 
+const dir = mkdtempSync(join(tmpdir(), 'sluice-conf-'));
+let files = 0;
+
 function yamlFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'sluice-conf-')), 'conf.yaml');
+  const file = join(dir, `conf-${files++}.yaml`);
   writeFileSync(file, text);
   return file;
 }
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('ClusterConfiguration', () => {
   it('has documented defaults', () => {
@@ -38,7 +45,7 @@ describe('ClusterConfiguration', () => {
 
   it('names the key and the source of an unknown key or a bad value', () => {
     expect(() => ClusterConfiguration.load({ file: yamlFile('rest.prot: 1\n') })).toThrow(
-      /configuration file .*conf\.yaml: unknown configuration key "rest\.prot"/,
+      /configuration file .*conf-\d+\.yaml: unknown configuration key "rest\.prot"/,
     );
     expect(() => ClusterConfiguration.load({ env: { SLUICE_REST_PORT: 'eighty' } })).toThrow(
       /environment variable SLUICE_REST_PORT: configuration "rest\.port": expected an integer/,
