@@ -40,6 +40,8 @@ export function sluice(args: readonly string[], env: Record<string, string> = {}
     env: {
       ...cleanEnv(),
       SLUICE_IO_TMP_DIRS: testTmpDir(),
+      // Checkpoints of the tests' jobs (job defaults of the JobManagers) go there too.
+      SLUICE_STATE_CHECKPOINTS_DIR: join(testTmpDir(), 'checkpoints'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
