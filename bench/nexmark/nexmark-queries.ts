@@ -17,6 +17,8 @@ import { q14 } from './queries/q14.ts';
 import { q15 } from './queries/q15.ts';
 import { q16 } from './queries/q16.ts';
 import { q17 } from './queries/q17.ts';
+import { q18 } from './queries/q18.ts';
+import { q19 } from './queries/q19.ts';
 import { q20 } from './queries/q20.ts';
 import { q21 } from './queries/q21.ts';
 import { q22 } from './queries/q22.ts';
@@ -72,6 +74,8 @@ export const ENGINE_QUERIES: ReadonlyMap<string, EngineQuery> = new Map(
     query('q15', q15),
     query('q16', q16),
     query('q17', q17),
+    query('q18', q18, { changelog: true }),
+    query('q19', q19, { changelog: true }),
     query('q20', q20),
     query('q21', q21, { perEvent: true }),
     query('q22', q22, { perEvent: true }),
