@@ -362,20 +362,18 @@ export class StreamExecutionEnvironment {
     const program = mode === 'threads' ? nextJobProgram() : undefined;
     const jobParallelism = Math.max(...graph.nodes.map((n) => n.parallelism));
     const configuredSlots = this.#conf.get(CoreOptions.TASK_SLOTS);
+    // Validated before any worker thread starts: a bad option must not leave a cluster behind.
+    const settings = taskSettingsFrom(this.#conf, {
+      bufferTimeout: this.#bufferTimeout,
+      autoWatermarkInterval: this.#config.getAutoWatermarkInterval(),
+    });
+    const options = jobOptionsFrom(this.#conf);
     const cluster = await MiniCluster.start({
       slots: configuredSlots > 0 ? configuredSlots : jobParallelism,
       mode: program === undefined ? 'inline' : mode,
       typescript: program !== undefined && /\.[mc]?tsx?$/.test(program.moduleUrl),
     });
-    const master = cluster.submitJob(
-      graph,
-      program,
-      taskSettingsFrom(this.#conf, {
-        bufferTimeout: this.#bufferTimeout,
-        autoWatermarkInterval: this.#config.getAutoWatermarkInterval(),
-      }),
-      jobOptionsFrom(this.#conf),
-    );
+    const master = cluster.submitJob(graph, program, settings, options);
     const done = master.result.finally(() => cluster.close());
     return recordResult(program, { client: embeddedJobClient(master, done), done });
   }

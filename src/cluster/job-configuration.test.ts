@@ -64,4 +64,10 @@ describe('jobOptionsFrom', () => {
     });
     expect(options.restoreFrom).toEqual({ path: '/sp/savepoint-1', allowNonRestoredState: true });
   });
+
+  it('refuses unaligned checkpoints (not supported) instead of silently aligning', () => {
+    expect(() =>
+      jobOptionsFrom(Configuration.fromMap({ 'execution.checkpointing.unaligned.enabled': true })),
+    ).toThrow('execution.checkpointing.unaligned.enabled: unaligned checkpoints are not supported yet');
+  });
 });

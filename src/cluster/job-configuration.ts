@@ -2,7 +2,7 @@
 // JobMaster's fault-tolerance options (checkpointing, restart strategy, restore point).
 
 import { defaultCheckpointBase, type RestartStrategy, storagePath } from '../checkpoint/index.ts';
-import { type Configuration, CoreOptions } from '../core/index.ts';
+import { type Configuration, CoreOptions, IllegalArgumentError } from '../core/index.ts';
 import type { TaskSettings } from '../runtime/index.ts';
 import type { JobOptions } from './job-master.ts';
 
@@ -62,8 +62,14 @@ export function taskSettingsFrom(
   };
 }
 
-/** Fault-tolerance options of a job. */
+/** Fault-tolerance options of a job; fails on settings this engine does not support. */
 export function jobOptionsFrom(conf: Configuration): JobOptions {
+  if (conf.get(CoreOptions.CHECKPOINTING_UNALIGNED)) {
+    throw new IllegalArgumentError(
+      'execution.checkpointing.unaligned.enabled: unaligned checkpoints are not supported yet; ' +
+        'checkpoints are aligned (EXACTLY_ONCE) or not aligned at all (AT_LEAST_ONCE)',
+    );
+  }
   const dir = conf.get(CoreOptions.CHECKPOINTS_DIRECTORY);
   const savepointDir = conf.get(CoreOptions.SAVEPOINT_DIRECTORY);
   const restorePath = conf.get(CoreOptions.SAVEPOINT_PATH);
