@@ -60,6 +60,8 @@ function chainCase(shape: ShapeName, records: number): BenchCase['run'] {
         sinkRecords: engine.sinkRecords,
         resultsMatchLoop: engine.sinkRecords === loop.sinkRecords && engine.checksum === loop.checksum,
         ratioToLoop: round(engineRate / loopRate),
+        // The same ratio by CPU time (all threads), steadier than wall time on a busy machine.
+        ratioToLoopCpu: round(loop.cpuSeconds / engine.cpuSeconds),
         // What the engine adds per source record on top of the loop's work.
         overheadNsPerRecord: round((1 / engineRate - 1 / loopRate) * 1e9, 1),
       },
