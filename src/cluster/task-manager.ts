@@ -131,6 +131,9 @@ export class TaskManager implements TaskManagerGateway {
         new SlotRuntime(
           i,
           {
+            // Every slot of an inline TaskManager runs in this thread: batches between them skip
+            // serialization (see LocalBatch); other TaskManagers are remote.
+            isLocal: (address) => address - this.#slotBase >= 0 && address - this.#slotBase < this.slots,
             send: (address, message) => {
               const target = address - this.#slotBase;
               if (target < 0 || target >= this.slots) {
