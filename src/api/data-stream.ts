@@ -459,10 +459,15 @@ export class KeyedStream<T, K> extends DataStream<T> {
       return x;
     };
     return this.transform(
-      name === 'sum' ? 'Keyed Aggregation' : 'Keyed Aggregation',
+      'Keyed Aggregation',
       operatorFactory(
         `keyed-${name}`,
-        () => new StreamGroupedReduceOperator<T>((a, b) => combine(a, b, get), undefined),
+        () =>
+          new StreamGroupedReduceOperator<T>(
+            (a, b) => combine(a, b, get),
+            undefined,
+            (v) => void get(v),
+          ),
       ),
     );
   }
