@@ -11,6 +11,7 @@ import {
   type RestartStrategy,
   readMetadata,
   restoreFilesFor,
+  storagePath,
 } from '../checkpoint/index.ts';
 import { assertNever, JobExecutionError, type SerializedError, serializeError } from '../core/index.ts';
 import type { SourceSplit, SplitEnumerator } from '../functions/index.ts';
@@ -650,15 +651,16 @@ export class JobMaster {
 
   /** Takes a savepoint; resolves with its directory. */
   triggerSavepoint(dir?: string): Promise<string> {
-    return this.#checkpointing.triggerSavepoint(this.#savepointDir(dir), false, false);
+    return this.#savepoint(dir, false, false);
   }
 
   /** Takes a savepoint and stops the job (the sources end; with `drain`, all event-time timers fire). */
   stopWithSavepoint(dir?: string, drain = false): Promise<string> {
-    return this.#checkpointing.triggerSavepoint(this.#savepointDir(dir), true, drain);
+    return this.#savepoint(dir, true, drain);
   }
 
-  #savepointDir(dir: string | undefined): string {
+  /** A bad directory rejects the promise (it does not throw at the call). */
+  async #savepoint(dir: string | undefined, stop: boolean, drain: boolean): Promise<string> {
     const d = dir ?? this.#options.savepointDir;
     if (d === undefined || d === '') {
       throw new JobExecutionError(
@@ -667,7 +669,8 @@ export class JobMaster {
         { code: 'NO_SAVEPOINT_DIRECTORY' },
       );
     }
-    return d;
+    // Absolute, so that every TaskManager writes to the same place whatever its working directory.
+    return this.#checkpointing.triggerSavepoint(storagePath(d), stop, drain);
   }
 
   /** Cancels the job. */
