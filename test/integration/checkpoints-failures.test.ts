@@ -4,7 +4,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type JobClient, JobExecutionError } from '../../src/index.ts';
+import { JobExecutionError } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
 import { job, readJsonLines, tempDir } from './support.ts';
 

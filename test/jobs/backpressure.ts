@@ -22,7 +22,7 @@ export default async function main(args: readonly string[]) {
   env.setParallelism(1);
   let received = 0;
   let maxLag = 0;
-  let sink = 0;
+  let _sink = 0;
   env
     .fromSource(
       new DataGeneratorSource((i) => {
@@ -37,7 +37,7 @@ export default async function main(args: readonly string[]) {
         createWriter: () => ({
           write: (v: number) => {
             // Slow: some work per record.
-            for (let k = 0; k < 2000; k++) sink += Math.sqrt(k + v);
+            for (let k = 0; k < 2000; k++) _sink += Math.sqrt(k + v);
             received++;
             maxLag = Math.max(maxLag, generated - received);
             if (received % 2000 === 0)

@@ -15,7 +15,6 @@ import {
   type CheckpointedFunction,
   type Collector,
   DataGeneratorSource,
-  type JobClient,
   KeyedProcessFunction,
   type ListState,
   ListStateDescriptor,

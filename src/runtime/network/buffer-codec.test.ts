@@ -58,7 +58,7 @@ describe('BufferCodec', () => {
         const values = records.map((r) => r.value);
         const timestamps = withTimestamps ? records.map((r) => r.timestamp) : null;
         const kinds = withKinds ? records.map((r) => r.kind) : null;
-        const flatEvents = events.length === 0 ? null : events.flatMap(([pos, e]) => [pos, e]);
+        const flatEvents = events.length === 0 ? null : events.flat();
         const bytes = codec.encode(values, timestamps, kinds, flatEvents);
         expect(bytes).toBeInstanceOf(Uint8Array);
         const decoded = codec.decode(bytes);
