@@ -97,4 +97,26 @@ describe('golden output across checkpoints, failures, savepoints and rescaling (
       counts: [golden.length, golden.length],
     });
   });
+
+  it('stopped with drain: every timer fires once, before the savepoint, and not again when resumed', async () => {
+    const out = tempDir('sluice-golden-drain-');
+    const { client } = await runJobModule<{ client: JobClient }>(
+      job('checkpoints-golden'),
+      args('start', 2, out),
+    );
+    await waitFor(() => readCommittedLines(out).length > 0, 'a first committed checkpoint');
+    const savepoint = await client.stopWithSavepoint(tempDir('sluice-golden-savepoints-'), true);
+    const drained = readCommittedLines(out);
+    // Drain fired the end-of-input timers (one summary per key) and the savepoint covers them.
+    expect(drained.filter((l) => l.startsWith('s|'))).toHaveLength(17);
+    await runJobModule(job('checkpoints-golden'), args('resume', 2, out, ['--restore', savepoint]));
+    const all = readCommittedLines(out);
+    expect(all.filter((l) => l.startsWith('s|'))).toHaveLength(17);
+    const timers = (lines: string[]) => lines.filter((l) => l.startsWith('t|'));
+    expect(difference(timers(all), timers(golden))).toEqual({
+      missing: [],
+      extra: [],
+      counts: [timers(golden).length, timers(golden).length],
+    });
+  });
 });
