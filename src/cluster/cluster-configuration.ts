@@ -4,29 +4,14 @@
 // a bad value is an error that names the key and where it came from.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { type ConfigOption, Configuration, CoreOptions, IllegalArgumentError } from '../core/index.ts';
-
-function intOption(
-  key: string,
-  defaultValue: number,
-  min: number,
-  description: string,
-): ConfigOption<number> {
-  return {
-    key,
-    defaultValue,
-    description,
-    parse(raw) {
-      const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-        throw new IllegalArgumentError(
-          `configuration "${key}": expected an integer >= ${min}, got ${JSON.stringify(raw)}`,
-        );
-      }
-      return n;
-    },
-  };
-}
+import {
+  type ConfigOption,
+  Configuration,
+  CoreOptions,
+  enumOption,
+  IllegalArgumentError,
+  intOption,
+} from '../core/index.ts';
 
 function stringOption(key: string, defaultValue: string, description: string): ConfigOption<string> {
   return {
@@ -41,27 +26,6 @@ function stringOption(key: string, defaultValue: string, description: string): C
         );
       }
       return raw;
-    },
-  };
-}
-
-function enumOption<T extends string>(
-  key: string,
-  defaultValue: T,
-  values: readonly T[],
-  description: string,
-): ConfigOption<T> {
-  return {
-    key,
-    defaultValue,
-    description,
-    parse(raw) {
-      if (typeof raw !== 'string' || !(values as readonly string[]).includes(raw)) {
-        throw new IllegalArgumentError(
-          `configuration "${key}": expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`,
-        );
-      }
-      return raw as T;
     },
   };
 }

@@ -11,7 +11,8 @@ export interface ConfigOption<T> {
   readonly parse: (raw: unknown) => T;
 }
 
-function intOption(
+/** An integer option with a lower bound (shared by every configuration schema). */
+export function intOption(
   key: string,
   defaultValue: number,
   min: number,
@@ -33,7 +34,8 @@ function intOption(
   };
 }
 
-function enumOption<T extends string>(
+/** An option taking one of a fixed set of strings. */
+export function enumOption<T extends string>(
   key: string,
   defaultValue: T,
   values: readonly T[],

@@ -1,6 +1,13 @@
 // Public surface of the core layer: errors, ids, stream elements, hashing, configuration.
 
-export { type ConfigOption, Configuration, CoreOptions, type OptionValue } from './configuration.ts';
+export {
+  type ConfigOption,
+  Configuration,
+  CoreOptions,
+  enumOption,
+  intOption,
+  type OptionValue,
+} from './configuration.ts';
 export { isJobId, type JobId, newJobId } from './ids.ts';
 export { murmurHashInt, murmurHashString } from './murmur-hash.ts';
 export {
