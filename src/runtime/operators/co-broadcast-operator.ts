@@ -1,7 +1,7 @@
 // A stream connected with a broadcast stream: input 2 carries broadcast elements, which update
 // broadcast state (identical on every subtask); input 1 reads it. Keyed variant adds keyed state,
 // timers and applyToKeyedState.
-import { IllegalArgumentError, StreamRecord } from '../../core/index.ts';
+import { IllegalArgumentError, type StreamRecord } from '../../core/index.ts';
 import type {
   BroadcastProcessFunction,
   KeyedBroadcastContext,
@@ -11,7 +11,8 @@ import type {
   ReadOnlyBroadcastContext,
 } from '../../functions/index.ts';
 import type { MapStateDescriptor, StateDescriptor } from '../../state/index.ts';
-import { TimestampedCollector, TwoInputOperator } from './stream-operator.ts';
+import { ProcessInvocation, type TimeDomain } from './process-invocation.ts';
+import { TwoInputOperator } from './stream-operator.ts';
 
 type AnyBroadcastFunction =
   | BroadcastProcessFunction<unknown, unknown, unknown>
@@ -22,10 +23,7 @@ export class CoBroadcastOperator extends TwoInputOperator {
   readonly #fn: AnyBroadcastFunction;
   readonly #keyed: boolean;
   readonly #descriptors: readonly MapStateDescriptor<unknown, unknown>[];
-  readonly #out = new StreamRecord<unknown>(undefined);
-  #collector!: TimestampedCollector<unknown>;
-  #timestamp: number | undefined;
-  #domain: 'EVENT_TIME' | 'PROCESSING_TIME' = 'EVENT_TIME';
+  #inv!: ProcessInvocation;
   #readOnly!: ReadOnlyBroadcastContext<unknown> & OnTimerContext<unknown>;
   #broadcastCtx!: KeyedBroadcastContext;
 
@@ -49,25 +47,25 @@ export class CoBroadcastOperator extends TwoInputOperator {
   }
 
   override open(): Promise<void> {
-    this.#collector = new TimestampedCollector(this.ctx.output, this.#out);
-    const timerService = this.timerServiceView();
+    this.#inv = new ProcessInvocation({
+      output: this.ctx.output,
+      timerService: this.timerServiceView(),
+      outputSide: (tag, value, timestamp) => this.outputSide(tag, value, timestamp),
+      currentKey: () => this.ctx.keyedBackend?.getCurrentKey(),
+    });
     const store = this.ctx.operatorState;
     this.#readOnly = {
-      timestamp: () => this.#timestamp,
-      timerService: () => timerService,
-      output: <X>(tag: OutputTag<X>, value: X) => this.outputSide(tag, value, this.#timestamp),
-      getCurrentKey: () => this.ctx.keyedBackend?.getCurrentKey(),
-      timeDomain: () => this.#domain,
+      ...this.#inv.context,
       getBroadcastState: <K, V>(d: MapStateDescriptor<K, V>) => {
         this.#checkDescriptor(d as MapStateDescriptor<unknown, unknown>);
         return store.getBroadcastState(d);
       },
     };
     this.#broadcastCtx = {
-      timestamp: () => this.#timestamp,
+      timestamp: () => this.#inv.timestamp,
       currentWatermark: () => this.currentWatermark(),
       currentProcessingTime: () => this.ctx.processingTime.now(),
-      output: <X>(tag: OutputTag<X>, value: X) => this.outputSide(tag, value, this.#timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => this.outputSide(tag, value, this.#inv.timestamp),
       getBroadcastState: <K, V>(d: MapStateDescriptor<K, V>) => {
         this.#checkDescriptor(d as MapStateDescriptor<unknown, unknown>);
         return store.getBroadcastState(d);
@@ -90,15 +88,13 @@ export class CoBroadcastOperator extends TwoInputOperator {
 
   override processElement1(record: StreamRecord): void {
     if (this.#keyed) this.setKeyContext(record, 0);
-    this.#timestamp = record.timestamp;
-    this.#out.timestamp = record.timestamp;
-    this.#fn.processElement(record.value, this.#readOnly as never, this.#collector);
+    this.#inv.enterRecord(record);
+    this.#fn.processElement(record.value, this.#readOnly as never, this.#inv.collector);
   }
 
   override processElement2(record: StreamRecord): void {
-    this.#timestamp = record.timestamp;
-    this.#out.timestamp = record.timestamp;
-    this.#fn.processBroadcastElement(record.value, this.#broadcastCtx, this.#collector);
+    this.#inv.enterRecord(record);
+    this.#fn.processBroadcastElement(record.value, this.#broadcastCtx, this.#inv.collector);
   }
 
   override onEventTime(timer: { timestamp: number }): void {
@@ -109,11 +105,9 @@ export class CoBroadcastOperator extends TwoInputOperator {
     this.#fire(timer.timestamp, 'PROCESSING_TIME');
   }
 
-  #fire(timestamp: number, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
+  #fire(timestamp: number, domain: TimeDomain): void {
     const fn = this.#fn as KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>;
-    this.#domain = domain;
-    this.#timestamp = domain === 'EVENT_TIME' ? timestamp : undefined;
-    this.#out.timestamp = this.#timestamp;
-    fn.onTimer(timestamp, this.#readOnly as never, this.#collector);
+    this.#inv.enterTimer(timestamp, domain);
+    fn.onTimer(timestamp, this.#readOnly as never, this.#inv.collector);
   }
 }

@@ -1,12 +1,8 @@
 // process() on connected streams, keyed or not (co-map and co-flatMap are adapted to it).
-import { StreamRecord } from '../../core/index.ts';
-import type {
-  CoProcessFunction,
-  KeyedCoProcessFunction,
-  OnTimerContext,
-  OutputTag,
-} from '../../functions/index.ts';
-import { TimestampedCollector, TwoInputOperator } from './stream-operator.ts';
+import type { StreamRecord } from '../../core/index.ts';
+import type { CoProcessFunction, KeyedCoProcessFunction } from '../../functions/index.ts';
+import { ProcessInvocation, type TimeDomain } from './process-invocation.ts';
+import { TwoInputOperator } from './stream-operator.ts';
 
 type AnyCoProcessFunction =
   | CoProcessFunction<unknown, unknown, unknown>
@@ -16,11 +12,7 @@ type AnyCoProcessFunction =
 export class CoProcessOperator extends TwoInputOperator {
   readonly #fn: AnyCoProcessFunction;
   readonly #keyed: boolean;
-  readonly #out = new StreamRecord<unknown>(undefined);
-  #collector!: TimestampedCollector<unknown>;
-  #timestamp: number | undefined;
-  #domain: 'EVENT_TIME' | 'PROCESSING_TIME' = 'EVENT_TIME';
-  #context!: OnTimerContext<unknown>;
+  #inv!: ProcessInvocation;
 
   constructor(fn: AnyCoProcessFunction, keyed: boolean) {
     super();
@@ -29,18 +21,15 @@ export class CoProcessOperator extends TwoInputOperator {
   }
 
   override open(): Promise<void> {
-    this.#collector = new TimestampedCollector(this.ctx.output, this.#out);
-    const timerService = this.timerServiceView();
-    this.#context = {
-      timestamp: () => this.#timestamp,
-      timerService: () => timerService,
-      output: <X>(tag: OutputTag<X>, value: X) => this.outputSide(tag, value, this.#timestamp),
-      getCurrentKey: () => {
+    this.#inv = new ProcessInvocation({
+      output: this.ctx.output,
+      timerService: this.timerServiceView(),
+      outputSide: (tag, value, timestamp) => this.outputSide(tag, value, timestamp),
+      currentKey: () => {
         if (!this.#keyed) throw new Error('getCurrentKey(): the streams are not keyed');
         return this.ctx.keyedBackend?.getCurrentKey();
       },
-      timeDomain: () => this.#domain,
-    };
+    });
     return this.openFunction(this.#fn);
   }
 
@@ -51,16 +40,14 @@ export class CoProcessOperator extends TwoInputOperator {
 
   override processElement1(record: StreamRecord): void {
     if (this.#keyed) this.setKeyContext(record, 0);
-    this.#timestamp = record.timestamp;
-    this.#out.timestamp = record.timestamp;
-    this.#fn.processElement1(record.value, this.#context as never, this.#collector);
+    this.#inv.enterRecord(record);
+    this.#fn.processElement1(record.value, this.#inv.context as never, this.#inv.collector);
   }
 
   override processElement2(record: StreamRecord): void {
     if (this.#keyed) this.setKeyContext(record, 1);
-    this.#timestamp = record.timestamp;
-    this.#out.timestamp = record.timestamp;
-    this.#fn.processElement2(record.value, this.#context as never, this.#collector);
+    this.#inv.enterRecord(record);
+    this.#fn.processElement2(record.value, this.#inv.context as never, this.#inv.collector);
   }
 
   override onEventTime(timer: { timestamp: number }): void {
@@ -71,10 +58,8 @@ export class CoProcessOperator extends TwoInputOperator {
     this.#fire(timer.timestamp, 'PROCESSING_TIME');
   }
 
-  #fire(timestamp: number, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
-    this.#domain = domain;
-    this.#timestamp = domain === 'EVENT_TIME' ? timestamp : undefined;
-    this.#out.timestamp = this.#timestamp;
-    this.#fn.onTimer(timestamp, this.#context as never, this.#collector);
+  #fire(timestamp: number, domain: TimeDomain): void {
+    this.#inv.enterTimer(timestamp, domain);
+    this.#fn.onTimer(timestamp, this.#inv.context as never, this.#inv.collector);
   }
 }

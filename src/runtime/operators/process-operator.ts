@@ -1,13 +1,9 @@
 // process() on a stream, keyed or not: the user's process function with context, side outputs
 // and (keyed) timers.
-import { StreamRecord } from '../../core/index.ts';
-import type {
-  KeyedProcessFunction,
-  OnTimerContext,
-  OutputTag,
-  ProcessFunction,
-} from '../../functions/index.ts';
-import { OneInputOperator, TimestampedCollector } from './stream-operator.ts';
+import type { StreamRecord } from '../../core/index.ts';
+import type { KeyedProcessFunction, ProcessFunction } from '../../functions/index.ts';
+import { ProcessInvocation, type TimeDomain } from './process-invocation.ts';
+import { OneInputOperator } from './stream-operator.ts';
 
 type AnyProcessFunction = ProcessFunction<unknown, unknown> | KeyedProcessFunction<unknown, unknown, unknown>;
 
@@ -15,11 +11,7 @@ type AnyProcessFunction = ProcessFunction<unknown, unknown> | KeyedProcessFuncti
 export class ProcessOperator extends OneInputOperator {
   readonly #fn: AnyProcessFunction;
   readonly #keyed: boolean;
-  readonly #out = new StreamRecord<unknown>(undefined);
-  #collector!: TimestampedCollector<unknown>;
-  #timestamp: number | undefined;
-  #domain: 'EVENT_TIME' | 'PROCESSING_TIME' = 'EVENT_TIME';
-  #context!: OnTimerContext<unknown>;
+  #inv!: ProcessInvocation;
 
   constructor(fn: AnyProcessFunction, keyed: boolean) {
     super();
@@ -28,18 +20,15 @@ export class ProcessOperator extends OneInputOperator {
   }
 
   override open(): Promise<void> {
-    this.#collector = new TimestampedCollector(this.ctx.output, this.#out);
-    const timerService = this.timerServiceView();
-    this.#context = {
-      timestamp: () => this.#timestamp,
-      timerService: () => timerService,
-      output: <X>(tag: OutputTag<X>, value: X) => this.outputSide(tag, value, this.#timestamp),
-      getCurrentKey: () => {
+    this.#inv = new ProcessInvocation({
+      output: this.ctx.output,
+      timerService: this.timerServiceView(),
+      outputSide: (tag, value, timestamp) => this.outputSide(tag, value, timestamp),
+      currentKey: () => {
         if (!this.#keyed) throw new Error('getCurrentKey(): the stream is not keyed');
         return this.ctx.keyedBackend?.getCurrentKey();
       },
-      timeDomain: () => this.#domain,
-    };
+    });
     return this.openFunction(this.#fn);
   }
 
@@ -50,10 +39,8 @@ export class ProcessOperator extends OneInputOperator {
 
   processElement(record: StreamRecord): void {
     if (this.#keyed) this.setKeyContext(record, 0);
-    this.#timestamp = record.timestamp;
-    this.#out.timestamp = record.timestamp;
-    this.#out.kind = 0;
-    this.#fn.processElement(record.value, this.#context as never, this.#collector);
+    this.#inv.enterRecord(record);
+    this.#fn.processElement(record.value, this.#inv.context as never, this.#inv.collector);
   }
 
   override onEventTime(timer: { timestamp: number }): void {
@@ -64,10 +51,8 @@ export class ProcessOperator extends OneInputOperator {
     this.#fire(timer.timestamp, 'PROCESSING_TIME');
   }
 
-  #fire(timestamp: number, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
-    this.#domain = domain;
-    this.#timestamp = domain === 'EVENT_TIME' ? timestamp : undefined;
-    this.#out.timestamp = this.#timestamp;
-    this.#fn.onTimer(timestamp, this.#context as never, this.#collector);
+  #fire(timestamp: number, domain: TimeDomain): void {
+    this.#inv.enterTimer(timestamp, domain);
+    this.#fn.onTimer(timestamp, this.#inv.context as never, this.#inv.collector);
   }
 }
