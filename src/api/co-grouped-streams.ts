@@ -87,6 +87,55 @@ function coGroupWindows<T1, T2, K, R>(
   );
 }
 
+/** The `where(key1).equalTo(key2)` stage shared by join() and coGroup(). */
+class KeyedPairWhere<T1, T2, K, Next> {
+  readonly #first: DataStream<T1>;
+  readonly #second: DataStream<T2>;
+  readonly #key1: (v: T1) => K;
+  readonly #next: (inputs: JoinInputs<T1, T2, K>) => Next;
+  constructor(
+    first: DataStream<T1>,
+    second: DataStream<T2>,
+    key1: (v: T1) => K,
+    next: (inputs: JoinInputs<T1, T2, K>) => Next,
+  ) {
+    this.#first = first;
+    this.#second = second;
+    this.#key1 = key1;
+    this.#next = next;
+  }
+  /** The key of the second input (elements with equal keys meet in a window). */
+  equalTo(keySelector: KeySelector<T2, K>): Next {
+    return this.#next({
+      first: this.#first,
+      second: this.#second,
+      key1: this.#key1,
+      key2: keySelectorFunction(keySelector),
+    });
+  }
+}
+
+/** The windowed stage shared by join() and coGroup(): trigger, evictor and lateness, then apply. */
+abstract class WindowedPair<T1, T2, K, W extends Window> {
+  protected readonly inputs: JoinInputs<T1, T2, K>;
+  protected readonly config: WindowConfig;
+  constructor(inputs: JoinInputs<T1, T2, K>, config: WindowConfig) {
+    this.inputs = inputs;
+    this.config = config;
+  }
+  /** The same stage with another window configuration. */
+  protected abstract with(config: WindowConfig): this;
+  trigger(trigger: Trigger<TaggedUnion<T1, T2>, W>): this {
+    return this.with(withTrigger(this.config, trigger));
+  }
+  evictor(evictor: Evictor<TaggedUnion<T1, T2>, W>): this {
+    return this.with(withEvictor(this.config, evictor));
+  }
+  allowedLateness(lateness: number): this {
+    return this.with(withAllowedLateness(this.config, lateness));
+  }
+}
+
 /**
  * Two streams to co-group in windows (Flink's CoGroupedStreams).
  *
@@ -109,30 +158,17 @@ export class CoGroupedStreams<T1, T2> {
 
   /** The key of the first input. */
   where<K>(keySelector: KeySelector<T1, K>): CoGroupWhere<T1, T2, K> {
-    return new CoGroupWhere(this.#first, this.#second, keySelectorFunction(keySelector));
+    return new KeyedPairWhere(
+      this.#first,
+      this.#second,
+      keySelectorFunction(keySelector),
+      (inputs: JoinInputs<T1, T2, K>) => new CoGroupEqualTo(inputs),
+    );
   }
 }
 
 /** A co-group with the first input's key. */
-class CoGroupWhere<T1, T2, K> {
-  readonly #first: DataStream<T1>;
-  readonly #second: DataStream<T2>;
-  readonly #key1: (v: T1) => K;
-  constructor(first: DataStream<T1>, second: DataStream<T2>, key1: (v: T1) => K) {
-    this.#first = first;
-    this.#second = second;
-    this.#key1 = key1;
-  }
-  /** The key of the second input (equal keys are co-grouped). */
-  equalTo(keySelector: KeySelector<T2, K>): CoGroupEqualTo<T1, T2, K> {
-    return new CoGroupEqualTo({
-      first: this.#first,
-      second: this.#second,
-      key1: this.#key1,
-      key2: keySelectorFunction(keySelector),
-    });
-  }
-}
+type CoGroupWhere<T1, T2, K> = KeyedPairWhere<T1, T2, K, CoGroupEqualTo<T1, T2, K>>;
 
 /** A co-group with both keys. */
 class CoGroupEqualTo<T1, T2, K> {
@@ -149,27 +185,15 @@ class CoGroupEqualTo<T1, T2, K> {
 }
 
 /** A windowed co-group, ready for its function. */
-class CoGroupWithWindow<T1, T2, K, W extends Window> {
-  readonly #inputs: JoinInputs<T1, T2, K>;
-  readonly #config: WindowConfig;
-  constructor(inputs: JoinInputs<T1, T2, K>, config: WindowConfig) {
-    this.#inputs = inputs;
-    this.#config = config;
-  }
-  trigger(trigger: Trigger<TaggedUnion<T1, T2>, W>): CoGroupWithWindow<T1, T2, K, W> {
-    return new CoGroupWithWindow(this.#inputs, withTrigger(this.#config, trigger));
-  }
-  evictor(evictor: Evictor<TaggedUnion<T1, T2>, W>): CoGroupWithWindow<T1, T2, K, W> {
-    return new CoGroupWithWindow(this.#inputs, withEvictor(this.#config, evictor));
-  }
-  allowedLateness(lateness: number): CoGroupWithWindow<T1, T2, K, W> {
-    return new CoGroupWithWindow(this.#inputs, withAllowedLateness(this.#config, lateness));
+class CoGroupWithWindow<T1, T2, K, W extends Window> extends WindowedPair<T1, T2, K, W> {
+  protected with(config: WindowConfig): this {
+    return new CoGroupWithWindow<T1, T2, K, W>(this.inputs, config) as this;
   }
   /** Calls `fn` with both sides' elements of every window and key (either side may be empty). */
   apply<R>(fn: CoGroupFunction<T1, T2, R>): DataStream<R> {
     checkFunctionArg('coGroup().apply()', fn, 'coGroup');
     const call = typeof fn === 'function' ? fn : fn.coGroup.bind(fn);
-    return coGroupWindows(this.#inputs, this.#config, functionName(fn, 'CoGroup'), call, fn);
+    return coGroupWindows(this.inputs, this.config, functionName(fn, 'CoGroup'), call, fn);
   }
 }
 
@@ -196,30 +220,17 @@ export class JoinedStreams<T1, T2> {
 
   /** The key of the first input. */
   where<K>(keySelector: KeySelector<T1, K>): JoinWhere<T1, T2, K> {
-    return new JoinWhere(this.#first, this.#second, keySelectorFunction(keySelector));
+    return new KeyedPairWhere(
+      this.#first,
+      this.#second,
+      keySelectorFunction(keySelector),
+      (inputs: JoinInputs<T1, T2, K>) => new JoinEqualTo(inputs),
+    );
   }
 }
 
 /** A join with the first input's key. */
-class JoinWhere<T1, T2, K> {
-  readonly #first: DataStream<T1>;
-  readonly #second: DataStream<T2>;
-  readonly #key1: (v: T1) => K;
-  constructor(first: DataStream<T1>, second: DataStream<T2>, key1: (v: T1) => K) {
-    this.#first = first;
-    this.#second = second;
-    this.#key1 = key1;
-  }
-  /** The key of the second input (equal keys are joined). */
-  equalTo(keySelector: KeySelector<T2, K>): JoinEqualTo<T1, T2, K> {
-    return new JoinEqualTo({
-      first: this.#first,
-      second: this.#second,
-      key1: this.#key1,
-      key2: keySelectorFunction(keySelector),
-    });
-  }
-}
+type JoinWhere<T1, T2, K> = KeyedPairWhere<T1, T2, K, JoinEqualTo<T1, T2, K>>;
 
 /** A join with both keys. */
 class JoinEqualTo<T1, T2, K> {
@@ -234,21 +245,9 @@ class JoinEqualTo<T1, T2, K> {
 }
 
 /** A windowed join, ready for its function. */
-class JoinWithWindow<T1, T2, K, W extends Window> {
-  readonly #inputs: JoinInputs<T1, T2, K>;
-  readonly #config: WindowConfig;
-  constructor(inputs: JoinInputs<T1, T2, K>, config: WindowConfig) {
-    this.#inputs = inputs;
-    this.#config = config;
-  }
-  trigger(trigger: Trigger<TaggedUnion<T1, T2>, W>): JoinWithWindow<T1, T2, K, W> {
-    return new JoinWithWindow(this.#inputs, withTrigger(this.#config, trigger));
-  }
-  evictor(evictor: Evictor<TaggedUnion<T1, T2>, W>): JoinWithWindow<T1, T2, K, W> {
-    return new JoinWithWindow(this.#inputs, withEvictor(this.#config, evictor));
-  }
-  allowedLateness(lateness: number): JoinWithWindow<T1, T2, K, W> {
-    return new JoinWithWindow(this.#inputs, withAllowedLateness(this.#config, lateness));
+class JoinWithWindow<T1, T2, K, W extends Window> extends WindowedPair<T1, T2, K, W> {
+  protected with(config: WindowConfig): this {
+    return new JoinWithWindow<T1, T2, K, W>(this.inputs, config) as this;
   }
   /**
    * Joins every pair of the window: a JoinFunction returns one result per pair; a FlatJoinFunction
@@ -266,7 +265,7 @@ class JoinWithWindow<T1, T2, K, W extends Window> {
       : (first: T1[], second: T2[], out: Collector<R>) => {
           for (const a of first) for (const b of second) out.collect((join as (a: T1, b: T2) => R)(a, b));
         };
-    return coGroupWindows(this.#inputs, this.#config, functionName(fn, 'Join'), coGroup, fn);
+    return coGroupWindows(this.inputs, this.config, functionName(fn, 'Join'), coGroup, fn);
   }
 }
 
