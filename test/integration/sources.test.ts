@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StreamExecutionEnvironment } from '../../src/index.ts';
+import { DataGeneratorSource, StreamExecutionEnvironment } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
 import type { Tagged } from '../jobs/support.ts';
 import { byCheck, job, tempDir, waitFor } from './support.ts';
@@ -115,5 +115,21 @@ describe('fromCollection is lazy (calling thread)', () => {
     const stoppedAt = pulled;
     await new Promise((r) => setImmediate(r));
     expect(pulled).toBe(stoppedAt);
+  });
+});
+
+describe('DataGeneratorSource options', () => {
+  it('rejects options that are not an object, unknown options and bad rates, naming them', () => {
+    const gen = (i: number) => i;
+    expect(() => new DataGeneratorSource(gen, 10, 2000 as never)).toThrow(
+      /options must be an object such as \{ recordsPerSecond: 100 \}, got 2000/,
+    );
+    expect(() => new DataGeneratorSource(gen, 10, { rate: 5 } as never)).toThrow(
+      /unknown option "rate"; the options are: recordsPerSecond/,
+    );
+    expect(() => new DataGeneratorSource(gen, 10, { recordsPerSecond: 0 })).toThrow(
+      /recordsPerSecond must be a positive number, got 0/,
+    );
+    expect(new DataGeneratorSource(gen, 10, { recordsPerSecond: 5 }).getBoundedness()).toBe('BOUNDED');
   });
 });

@@ -1,6 +1,6 @@
 // DataGeneratorSource: records made by a function of their index, optionally at a fixed rate
 // (shared evenly among the parallel readers), split into index ranges.
-import { IllegalArgumentError } from '../../core/index.ts';
+import { describeValue, IllegalArgumentError } from '../../core/index.ts';
 import type {
   Boundedness,
   Source,
@@ -106,6 +106,18 @@ export class DataGeneratorSource<T> implements Source<T, GeneratorSplit, Generat
       throw new IllegalArgumentError(
         `DataGeneratorSource: count must be a non-negative integer or Infinity, got ${count}`,
       );
+    }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new IllegalArgumentError(
+        `DataGeneratorSource: options must be an object such as { recordsPerSecond: 100 }, got ${describeValue(options)}`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'recordsPerSecond') {
+        throw new IllegalArgumentError(
+          `DataGeneratorSource: unknown option "${key}"; the options are: recordsPerSecond`,
+        );
+      }
     }
     const rate = options.recordsPerSecond;
     if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
