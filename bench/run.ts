@@ -104,7 +104,13 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${RUNNER_USAGE}\n\n${suite.name}: ${suite.description}\n${suite.usage ?? ''}\n`);
     return;
   }
-  const all = suite.cases(values);
+  let all: BenchCase[];
+  try {
+    // Building the cases only reads the options: what fails here is a bad option value.
+    all = [...suite.cases(values)];
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${suite.name}: ${suite.usage ?? ''}`);
+  }
   const wanted = values.case as string[] | undefined;
   if (wanted !== undefined) {
     const unknown = wanted.filter((w) => !all.some((c) => c.name === w));
