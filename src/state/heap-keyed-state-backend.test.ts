@@ -2,7 +2,7 @@
 // snapshot/restore by key-group range (the basis of rescaling).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+import { HeapKeyedStateBackend, readPinnedSnapshot } from './heap-keyed-state-backend.ts';
 import { assignToKeyGroup, keyGroupRangeForOperator } from './key-group-assignment.ts';
 import {
   type AggregateFunction,
@@ -423,5 +423,36 @@ describe('HeapKeyedStateBackend: snapshot and restore by key-group range', () =>
     const keys: unknown[] = [];
     b.forEachKey('m', (k) => keys.push(k));
     expect(keys).toEqual([{ id: 1, tag: 'x' }]);
+  });
+});
+
+describe('heap backend copy-on-write snapshots', () => {
+  class Counter {
+    n = 0;
+    tags = new Set<string>();
+    bump(tag: string): this {
+      this.n++;
+      this.tags.add(tag);
+      return this;
+    }
+  }
+
+  it('copies a value a pinned snapshot reads before handing it out, keeping its class', () => {
+    const b = new HeapKeyedStateBackend(128, { start: 0, end: 127 });
+    const s = b.getPartitionedState(new ValueStateDescriptor<Counter>('c'));
+    b.setCurrentKey('k');
+    s.update(new Counter().bump('a'));
+    const pinned = b.pinSnapshot();
+    const live = s.value()!;
+    expect(live).toBeInstanceOf(Counter);
+    live.bump('b');
+    const snap = readPinnedSnapshot(pinned);
+    const [[, [[key, stored]]]] = snap.c as [[number, [[unknown, Counter]]]];
+    expect(key).toBe('k');
+    expect(stored.n).toBe(1);
+    expect([...stored.tags]).toEqual(['a']);
+    expect(s.value()!.n).toBe(2);
+    // Released: no more copies, the value is handed out as stored.
+    expect(s.value()).toBe(s.value());
   });
 });

@@ -1,6 +1,8 @@
 // The default keyed state backend: JS Maps organised by key group, so a snapshot can be written
-// per key group and restored at another parallelism. Access is synchronous.
+// per key group and restored at another parallelism. Access is synchronous; snapshots are
+// copy-on-write, so a checkpoint reads them while the task goes on changing state.
 import { IllegalArgumentError } from '../core/index.ts';
+import { copyStateValue } from './internal/copy-state-value.ts';
 import { assignToKeyGroup, hashKey, type KeyGroupRange, normalizeKey } from './key-group-assignment.ts';
 import type {
   AggregatingState,
@@ -61,6 +63,13 @@ export interface KeyedStateBackend {
    * result shares no objects with live state.
    */
   snapshotAsync?(): Promise<KeyedStateSnapshot>;
+  /**
+   * Optional snapshot in two phases (what a task uses for asynchronous checkpoints): the call
+   * fixes the state as of now, cheaply (the heap backend pins its key-group tables copy-on-write,
+   * the lmdb backend opens a read transaction); the returned view is then read in slices while
+   * state keeps changing, and no change made after the call shows in it.
+   */
+  pinSnapshot?(): PinnedKeyedStateSnapshot;
   /** Loads the key groups of this backend's range from snapshots of any parallelism. */
   restore(snapshots: Iterable<KeyedStateSnapshot>): void;
   /** Releases resources (files, handles). */
@@ -76,6 +85,57 @@ export type KeyedStateSnapshot = Record<
   Array<[keyGroup: number, entries: Array<[unknown, unknown]>]>
 >;
 
+/** A slice of a pinned snapshot: entries of one state table in one key group. */
+export type KeyedStateSnapshotSlice = readonly [
+  table: string,
+  keyGroup: number,
+  entries: Array<[unknown, unknown]>,
+];
+
+/**
+ * The keyed state of a backend as of one instant (a checkpoint barrier), read after that instant,
+ * in slices, while the backend goes on changing: the asynchronous phase of a checkpoint.
+ *
+ * @example
+ * const pinned = backend.pinSnapshot!();
+ * // …state keeps changing…
+ * for (let s = pinned.next(1000); s !== undefined; s = pinned.next(1000)) write(s);
+ * pinned.release();
+ */
+export interface PinnedKeyedStateSnapshot {
+  /**
+   * The next slice (about `maxEntries` entries at most, but never less than what a backend reads
+   * at once; one key group may come in several slices), or undefined once everything was read.
+   * Nothing in a slice is changed later by the backend.
+   */
+  next(maxEntries: number): KeyedStateSnapshotSlice | undefined;
+  /** Releases what the snapshot holds (after the last slice, or to give up early). Idempotent. */
+  release(): void;
+}
+
+/**
+ * Reads a pinned snapshot to its end into one {@link KeyedStateSnapshot}, and releases it.
+ *
+ * @example
+ * const snapshot = readPinnedSnapshot(backend.pinSnapshot!());
+ */
+export function readPinnedSnapshot(pinned: PinnedKeyedStateSnapshot, maxEntries = 4096): KeyedStateSnapshot {
+  const out: Record<string, Array<[number, Array<[unknown, unknown]>]>> = {};
+  try {
+    for (let s = pinned.next(maxEntries); s !== undefined; s = pinned.next(maxEntries)) {
+      const [table, kg, entries] = s;
+      let groups = out[table];
+      if (groups === undefined) out[table] = groups = [];
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[0] === kg) last[1].push(...entries);
+      else groups.push([kg, entries]);
+    }
+  } finally {
+    pinned.release();
+  }
+  return out;
+}
+
 interface TtlValue {
   v: unknown;
   t: number;
@@ -87,8 +147,37 @@ class StateTable {
   readonly maps: Map<NKey, unknown>[];
   /** Original key objects for composite keys (normalized to strings). */
   readonly originalKeys = new Map<NKey, unknown>();
+  /**
+   * Copy-on-write bookkeeping, per key group: the maps that pending snapshots still read (with
+   * how many snapshots read each), undefined when none does. Invariant: a map in here, and every
+   * object reachable from its values, is never changed again; live state first replaces the map
+   * by a copy (on the first access to the key group) and a shared value by a deep copy (on the
+   * first access to its key), so writes after a snapshot was pinned never reach it.
+   */
+  readonly pins: Array<Map<Map<NKey, unknown>, number> | undefined>;
   constructor(size: number) {
     this.maps = Array.from({ length: size }, () => new Map());
+    this.pins = new Array(size).fill(undefined);
+  }
+
+  pin(index: number): Map<NKey, unknown> {
+    const map = this.maps[index]!;
+    let pins = this.pins[index];
+    if (pins === undefined) {
+      pins = new Map();
+      this.pins[index] = pins;
+    }
+    pins.set(map, (pins.get(map) ?? 0) + 1);
+    return map;
+  }
+
+  unpin(index: number, map: Map<NKey, unknown>): void {
+    const pins = this.pins[index];
+    const n = pins?.get(map);
+    if (pins === undefined || n === undefined) return;
+    if (n > 1) pins.set(map, n - 1);
+    else pins.delete(map);
+    if (pins.size === 0) this.pins[index] = undefined;
   }
 }
 
@@ -109,6 +198,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   #nkey: NKey = '';
   #keyGroup = 0;
   #index = 0;
+  /** Pinned snapshots not yet released (while any is, original keys are kept: they may read them). */
+  #pinned = 0;
 
   constructor(maxParallelism: number, keyGroupRange: KeyGroupRange, clock: () => number = Date.now) {
     this.maxParallelism = maxParallelism;
@@ -138,9 +229,28 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.#keyGroup;
   }
 
-  /** @internal used by state objects */
+  /**
+   * @internal used by state objects: the live map of the current key group, made safe to change
+   * for the current key (copy-on-write when a pending snapshot reads this key group).
+   */
   current(table: StateTable): Map<NKey, unknown> {
-    const map = table.maps[this.#index]!;
+    let map = table.maps[this.#index]!;
+    const pins = table.pins[this.#index];
+    if (pins !== undefined) {
+      if (pins.has(map)) {
+        map = new Map(map);
+        table.maps[this.#index] = map;
+      }
+      const v = map.get(this.#nkey);
+      if (v !== null && typeof v === 'object') {
+        for (const pinned of pins.keys()) {
+          if (pinned.get(this.#nkey) === v) {
+            map.set(this.#nkey, copyStateValue(v));
+            break;
+          }
+        }
+      }
+    }
     if (
       typeof this.#nkey === 'string' &&
       this.#nkey.charCodeAt(0) === 1 &&
@@ -159,6 +269,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** @internal */
   now(): number {
     return this.#clock();
+  }
+
+  /** @internal whether a key's original key object may be forgotten (no snapshot may need it). */
+  get mayForgetKeys(): boolean {
+    return this.#pinned === 0;
   }
 
   /**
@@ -235,6 +350,74 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       out[name] = groups;
     }
     return out;
+  }
+
+  /**
+   * Pins every non-empty key group of every table (O(tables × key groups), no copying): the
+   * snapshot reads those maps later, and live state copies on write from now on.
+   */
+  pinSnapshot(): PinnedKeyedStateSnapshot {
+    const views: Array<{ name: string; table: StateTable; maps: Array<Map<NKey, unknown> | undefined> }> = [];
+    for (const [name, table] of this.#tables) {
+      const maps = table.maps.map((m, i) => (m.size === 0 ? undefined : table.pin(i)));
+      views.push({ name, table, maps });
+    }
+    this.#pinned++;
+    let released = false;
+    let v = 0;
+    let i = 0;
+    let cursor: Iterator<[NKey, unknown]> | undefined;
+    return {
+      next: (maxEntries) => {
+        if (released) return undefined;
+        const limit = Math.max(1, maxEntries);
+        while (v < views.length) {
+          const view = views[v]!;
+          if (i >= view.maps.length) {
+            v++;
+            i = 0;
+            continue;
+          }
+          const m = view.maps[i];
+          if (m === undefined) {
+            i++;
+            continue;
+          }
+          cursor ??= m.entries();
+          const keys = view.table.originalKeys;
+          const entries: Array<[unknown, unknown]> = [];
+          let done = false;
+          while (entries.length < limit) {
+            const r = cursor.next();
+            if (r.done === true) {
+              done = true;
+              break;
+            }
+            const [nk, value] = r.value;
+            entries.push([keys.has(nk) ? keys.get(nk) : nk, value]);
+          }
+          const kg = this.keyGroupRange.start + i;
+          if (done) {
+            // The key group stays pinned until release(): slices handed out still refer to its
+            // values, which live state must not change while the caller may be reading them.
+            cursor = undefined;
+            i++;
+          }
+          if (entries.length > 0) return [view.name, kg, entries];
+        }
+        return undefined;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const view of views) {
+          view.maps.forEach((m, index) => {
+            if (m !== undefined) view.table.unpin(index, m);
+          });
+        }
+        this.#pinned--;
+      },
+    };
   }
 
   /** Restores the key groups of this backend's range from snapshots (others are ignored). */
@@ -347,7 +530,8 @@ abstract class HeapState implements InternalKvState {
       values.delete(this.namespace);
       if (values.size === 0) map.delete(nk);
     }
-    if (typeof nk === 'string' && nk.charCodeAt(0) === 1 && !map.has(nk)) table.originalKeys.delete(nk);
+    if (typeof nk === 'string' && nk.charCodeAt(0) === 1 && !map.has(nk) && this.backend.mayForgetKeys)
+      table.originalKeys.delete(nk);
   }
 
   clear(): void {

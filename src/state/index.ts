@@ -6,6 +6,9 @@ export {
   type InternalMergingState,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
+  type KeyedStateSnapshotSlice,
+  type PinnedKeyedStateSnapshot,
+  readPinnedSnapshot,
   VOID_NAMESPACE,
 } from './heap-keyed-state-backend.ts';
 export {

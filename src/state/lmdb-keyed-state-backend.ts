@@ -11,6 +11,8 @@ import type {
   InternalMergingState,
   KeyedStateBackend,
   KeyedStateSnapshot,
+  KeyedStateSnapshotSlice,
+  PinnedKeyedStateSnapshot,
 } from './heap-keyed-state-backend.ts';
 import { VOID_NAMESPACE } from './heap-keyed-state-backend.ts';
 import {
@@ -268,6 +270,44 @@ class LmdbBackend implements LmdbKeyedStateBackend {
       if (!this.#disposed) view.release();
     }
     return builder.result();
+  }
+
+  /** An lmdb read transaction (MVCC): the sync phase opens it, slices are whole key groups. */
+  pinSnapshot(): PinnedKeyedStateSnapshot {
+    this.#checkOpen();
+    const view: LmdbReadView = this.store.openReadView();
+    const kinds = this.#elementKinds();
+    const ready: KeyedStateSnapshotSlice[] = [];
+    let kg = this.keyGroupRange.start;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (!this.#disposed) view.release();
+    };
+    return {
+      next: () => {
+        while (ready.length === 0 && !released && kg <= this.keyGroupRange.end) {
+          if (this.#disposed) {
+            released = true;
+            throw new SluiceError(
+              'STATE_BACKEND_DISPOSED',
+              'lmdb state backend was disposed during a snapshot',
+            );
+          }
+          const builder = new SnapshotBuilder(kinds);
+          builder.addKeyGroup(kg, view.range([kg], [kg + 1]));
+          for (const [name, groups] of Object.entries(builder.result())) {
+            for (const [group, entries] of groups) ready.push([name, group, entries]);
+          }
+          kg++;
+        }
+        const slice = ready.shift();
+        if (slice === undefined) release();
+        return slice;
+      },
+      release,
+    };
   }
 
   restore(snapshots: Iterable<KeyedStateSnapshot>): void {

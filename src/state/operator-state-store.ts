@@ -1,6 +1,7 @@
 // Non-keyed state of one operator subtask: list state (redistributed round-robin on rescale),
 // union list state (every subtask gets everything) and broadcast state (same on every subtask).
 import { IllegalArgumentError } from '../core/index.ts';
+import { copyStateValue } from './internal/copy-state-value.ts';
 import { normalizeKey } from './key-group-assignment.ts';
 import type { ListState, ListStateDescriptor, MapStateDescriptor } from './state-descriptor.ts';
 
@@ -128,13 +129,17 @@ export class OperatorStateStore {
     return s as unknown as BroadcastState<K, V>;
   }
 
-  /** A copy of every list and broadcast state (for a checkpoint). */
+  /**
+   * A deep copy of every list and broadcast state (for a checkpoint): taken at the barrier and
+   * written later, it must not see the elements user code changes in place meanwhile.
+   */
   snapshot(): OperatorStateStoreSnapshot {
     const lists: Record<string, { union: boolean; items: unknown[] }> = {};
-    for (const [name, { union, state }] of this.#lists) lists[name] = { union, items: [...state.list] };
+    for (const [name, { union, state }] of this.#lists)
+      lists[name] = { union, items: state.list.map((item) => copyStateValue(item)) };
     const broadcast: Record<string, Array<[unknown, unknown]>> = {};
     for (const [name, state] of this.#broadcast)
-      broadcast[name] = [...state.map.values()].map(([k, v]) => [k, v]);
+      broadcast[name] = [...state.map.values()].map(([k, v]) => [k, copyStateValue(v)]);
     return { lists, broadcast };
   }
 

@@ -10,6 +10,9 @@ import {
   type InternalMergingState,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
+  type KeyedStateSnapshotSlice,
+  type PinnedKeyedStateSnapshot,
+  readPinnedSnapshot,
 } from './heap-keyed-state-backend.ts';
 import {
   assignToKeyGroup,
@@ -771,6 +774,103 @@ export function runStateBackendContract(name: string, create: CreateKeyedStateBa
         expect(b.getPartitionedState(new ValueStateDescriptor<number>('v')).value()).toBe(1);
       });
 
+      it('a pinned snapshot is the state at the pin, whatever is written while it is read in slices', () => {
+        if (backend().pinSnapshot === undefined) return;
+        fc.assert(
+          fc.property(fc.array(arbitraryPinStep, { minLength: 1, maxLength: 60 }), (steps) => {
+            let now = 0;
+            const clock = () => now;
+            const reference = new HeapKeyedStateBackend(MAX, FULL, clock);
+            const b = backend(clock);
+            const pending: Array<{
+              pinned: PinnedKeyedStateSnapshot;
+              expected: KeyedStateSnapshot;
+              slices: KeyedStateSnapshotSlice[];
+            }> = [];
+            const finish = (which: number): void => {
+              const [p] = pending.splice(which % pending.length, 1);
+              if (p === undefined) return;
+              for (let s = p.pinned.next(2); s !== undefined; s = p.pinned.next(2)) p.slices.push(s);
+              p.pinned.release();
+              // Encoded only now, after every later write: nothing of those may show.
+              const got = canonicalSnapshot(throughCheckpoint(slicesToSnapshot(p.slices)));
+              expect(got).toEqual(p.expected);
+            };
+            for (const step of steps) {
+              switch (step.kind) {
+                case 'op': {
+                  now += step.op.advance;
+                  expect(applyOperation(b, step.op), JSON.stringify(step.op)).toEqual(
+                    applyOperation(reference, step.op),
+                  );
+                  break;
+                }
+                case 'mutate': {
+                  // Without writing back, an in-place change is a change of heap state only.
+                  const writeBack = step.writeBack || !(b instanceof HeapKeyedStateBackend);
+                  expect(mutateInPlace(b, step.key, writeBack)).toEqual(
+                    mutateInPlace(reference, step.key, writeBack),
+                  );
+                  break;
+                }
+                case 'pin':
+                  if (pending.length >= 3) break;
+                  pending.push({
+                    // The deep copy at the barrier that the snapshot must equal.
+                    expected: canonicalSnapshot(throughCheckpoint(reference.snapshot())),
+                    pinned: b.pinSnapshot!(),
+                    slices: [],
+                  });
+                  break;
+                case 'read': {
+                  const p = pending[step.which % Math.max(1, pending.length)];
+                  const s = p?.pinned.next(step.max);
+                  if (s !== undefined) p!.slices.push(s);
+                  break;
+                }
+                case 'finish':
+                  finish(step.which);
+                  break;
+              }
+            }
+            while (pending.length > 0) finish(0);
+            // Copy-on-write never changed what live state holds.
+            expect(canonicalSnapshot(throughCheckpoint(b.snapshot()))).toEqual(
+              canonicalSnapshot(throughCheckpoint(reference.snapshot())),
+            );
+            b.dispose();
+          }),
+          { numRuns: 200 },
+        );
+      });
+
+      it('a pinned snapshot released early leaves live state working and unchanged', () => {
+        const b = backend();
+        if (b.pinSnapshot === undefined) return;
+        const v = b.getPartitionedState(new ValueStateDescriptor<{ n: number }>('v'));
+        for (let k = 0; k < 50; k++) {
+          b.setCurrentKey(k);
+          v.update({ n: k });
+        }
+        const pinned = b.pinSnapshot();
+        expect(pinned.next(5)).toBeDefined();
+        pinned.release();
+        pinned.release();
+        expect(pinned.next(5)).toBeUndefined();
+        for (let k = 0; k < 50; k++) {
+          b.setCurrentKey(k);
+          const o = v.value()!;
+          o.n += 100;
+          v.update(o);
+        }
+        const all = readPinnedSnapshot(b.pinSnapshot());
+        expect(canonicalSnapshot(throughCheckpoint(all))).toEqual(
+          canonicalSnapshot(throughCheckpoint(b.snapshot())),
+        );
+        b.setCurrentKey(7);
+        expect(v.value()).toEqual({ n: 107 });
+      });
+
       it('restoring a snapshot of an empty backend gives an empty backend', () => {
         const b = backend();
         b.restore([throughCheckpoint(backend().snapshot())]);
@@ -1097,4 +1197,73 @@ function applyOperation(b: KeyedStateBackend, op: Operation): unknown {
     default:
       return [() => s.get!(), () => s.add!(x), () => s.clear!()][op.action % 3]!();
   }
+}
+
+/** A step of the pinned-snapshot property: state access, in-place mutation, or snapshot work. */
+type PinStep =
+  | { kind: 'op'; op: Operation }
+  | { kind: 'mutate'; key: Operation['key']; writeBack: boolean }
+  | { kind: 'pin' }
+  | { kind: 'read'; which: number; max: number }
+  | { kind: 'finish'; which: number };
+
+/** Every state kind and TTL mode in one run (so several tables), few keys so that steps meet. */
+const arbitraryPinStep: fc.Arbitrary<PinStep> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        arbitraryStep,
+        fc.constantFrom<Operation['state']>('value', 'list', 'map', 'reducing', 'aggregating'),
+        fc.constantFrom<Operation['ttl']>('none', 'read', 'expired'),
+      )
+      .map(([step, state, ttl]): PinStep => ({ kind: 'op', op: { ...step, state, ttl } })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom<Operation['key']>('a', 1, { id: 1 }), fc.boolean())
+      .map(([key, writeBack]): PinStep => ({ kind: 'mutate', key, writeBack })),
+  },
+  { weight: 1, arbitrary: fc.constant<PinStep>({ kind: 'pin' }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.nat(3), fc.integer({ min: 1, max: 3 }))
+      .map(([which, max]): PinStep => ({ kind: 'read', which, max })),
+  },
+  { weight: 1, arbitrary: fc.nat(3).map((which): PinStep => ({ kind: 'finish', which })) },
+);
+
+const objectState = new ValueStateDescriptor<{ n: number; xs: number[]; m: Map<string, number> }>('object');
+
+/**
+ * What user code does with object state: changes the object it read in place (with or without
+ * writing it back); returns what it read.
+ */
+function mutateInPlace(b: KeyedStateBackend, key: Operation['key'], writeBack: boolean): unknown {
+  b.setCurrentKey(key);
+  const s = b.getPartitionedState(objectState);
+  const read = s.value();
+  const before = read === undefined ? undefined : { n: read.n, xs: [...read.xs], m: [...read.m] };
+  const o = read ?? { n: 0, xs: [] as number[], m: new Map<string, number>() };
+  o.n++;
+  o.xs.push(o.n);
+  o.m.set(`k${o.n % 3}`, o.n);
+  // The heap backend keeps the object itself; a backend that stores bytes needs the write back.
+  if (writeBack || read === undefined) s.update(o);
+  return before;
+}
+
+/** Slices of a pinned snapshot as one snapshot. */
+function slicesToSnapshot(slices: readonly KeyedStateSnapshotSlice[]): KeyedStateSnapshot {
+  const out: KeyedStateSnapshot = {};
+  for (const [table, kg, entries] of slices) {
+    let groups = out[table];
+    if (groups === undefined) out[table] = groups = [];
+    const same = groups.find(([g]) => g === kg);
+    if (same !== undefined) same[1].push(...entries);
+    else groups.push([kg, [...entries]]);
+  }
+  return out;
 }
