@@ -3,7 +3,7 @@
 // an offline computation finds, each holding exactly its elements.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventTimeSessionWindows, TimeWindow } from '../../functions/index.ts';
+import { EventTimeSessionWindows, type MergingWindowAssigner, TimeWindow } from '../../functions/index.ts';
 import { MergingWindowSet } from './merging-window-set.ts';
 
 const assigner = EventTimeSessionWindows.withGap(10);
@@ -50,6 +50,67 @@ describe('MergingWindowSet', () => {
     set.retireWindow(w(0, 10));
     expect(set.toPersisted()).toBeUndefined();
     expect(() => set.retireWindow(w(0, 10))).toThrow(/not in the in-flight window set/);
+  });
+
+  it('the session fast path merges exactly as the general path, kept alive or reloaded', () => {
+    // Same merging, but not the built-in session assigners' mergeWindows: the general path.
+    const general: MergingWindowAssigner<unknown, TimeWindow> = {
+      assignWindows: (e, t, c) => assigner.assignWindows(e, t, c),
+      isEventTime: () => true,
+      getDefaultTrigger: () => assigner.getDefaultTrigger(),
+      getWindowSerializer: () => TimeWindow.serializer,
+      mergeWindows: (windows, callback) => TimeWindow.mergeWindows(windows, callback),
+    };
+    const op = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({ add: fc.integer({ min: 0, max: 120 }), gap: fc.integer({ min: 1, max: 20 }) }),
+      },
+      { weight: 1, arbitrary: fc.record({ retire: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ reload: fc.constant(true) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 10, maxLength: 60 }), (ops) => {
+        let fast = new MergingWindowSet(assigner, TimeWindow.serializer, undefined);
+        const slow = new MergingWindowSet(general, TimeWindow.serializer, undefined);
+        const inFlight = (): TimeWindow[] =>
+          (slow.toPersisted() ?? []).map(([ns]) => TimeWindow.serializer.fromNamespace(ns));
+        for (const o of ops) {
+          if ('add' in o) {
+            const calls: string[][] = [[], []];
+            const record =
+              (i: number) =>
+              (r: TimeWindow, m: readonly TimeWindow[], t: TimeWindow, s: readonly TimeWindow[]) =>
+                calls[i]!.push(`${r} <- ${m.join(' ')} | ${t} <- ${s.join(' ')}`);
+            const a = fast.addWindow(w(o.add, o.add + o.gap), record(0));
+            const b = slow.addWindow(w(o.add, o.add + o.gap), record(1));
+            expect(a).toEqual(b);
+            expect(calls[0]).toEqual(calls[1]);
+            expect(fast.getStateWindow(a)).toEqual(slow.getStateWindow(b));
+          } else if ('retire' in o) {
+            const windows = inFlight();
+            const victim = windows[o.retire % Math.max(1, windows.length)];
+            if (victim === undefined) continue;
+            fast.retireWindow(victim);
+            slow.retireWindow(victim);
+          } else {
+            fast = new MergingWindowSet(assigner, TimeWindow.serializer, fast.toPersisted());
+          }
+          expect(new Map(fast.toPersisted() ?? [])).toEqual(new Map(slow.toPersisted() ?? []));
+        }
+      }),
+    );
+  });
+
+  it('a set is dirty after a change and clean once persisted', () => {
+    const set = new MergingWindowSet(assigner, TimeWindow.serializer, [['0,30', '0,10']]);
+    expect(set.dirty).toBe(false);
+    set.addWindow(w(5, 15), () => {});
+    expect(set.dirty).toBe(false);
+    set.addWindow(w(25, 35), () => {});
+    expect(set.dirty).toBe(true);
+    expect(set.toPersisted()).toEqual([['0,35', '0,10']]);
+    expect(set.dirty).toBe(false);
   });
 
   it('in-flight windows are the sessions of the elements, each with exactly its elements', () => {

@@ -32,6 +32,7 @@ import {
   type InternalKvState,
   type InternalMergingState,
   ListStateDescriptor,
+  normalizeKey,
   ReducingStateDescriptor,
   type ValueState,
   ValueStateDescriptor,
@@ -72,6 +73,17 @@ type Contents = InternalMergingState & {
 };
 
 const CONTENTS = 'window-contents';
+
+/**
+ * The merging windows of one key, kept alive between its records. Keyed state holds the
+ * persisted form only as of the last snapshot (`stored`: it holds one), so an element costs no
+ * decoding or re-encoding of the set.
+ */
+interface LiveMergingWindows {
+  readonly key: unknown;
+  readonly set: MergingWindowSet<Window>;
+  stored: boolean;
+}
 
 /** Size, slide and offset of tumbling (slide = size) and sliding assigners. */
 function alignedWindows(
@@ -149,13 +161,15 @@ export class WindowOperator extends OneInputOperator {
   readonly #serializer: WindowSerializer<Window>;
   #contents!: Contents;
   #mergingSetState: ValueState<MergingWindowMapping> | undefined;
+  /** Merging assigners: the window sets of the keys with windows in flight, by normalized key. */
+  readonly #live = new Map<unknown, LiveMergingWindows>();
   #runner!: WindowFunctionRunner;
   #assignerContext!: WindowAssignerContext;
   #triggerContext!: OnMergeContext;
   #evictorContext!: EvictorContext;
   // The namespace of the window the trigger context refers to, and of the windows merged into it.
   #windowNs = '';
-  #mergedNs: readonly string[] = [];
+  #merged: readonly Window[] = [];
   // The last timer the trigger registered for the current element, to skip re-registering it as
   // the cleanup timer (the usual case: end of window = cleanup time when there is no lateness).
   #lastTimerNs = '';
@@ -228,7 +242,10 @@ export class WindowOperator extends OneInputOperator {
       },
       getPartitionedState: (d) => triggerState.get(d),
       mergePartitionedState: (d) => {
-        if (this.#mergedNs.length > 0) mergeStateNamespaces(backend, d, this.#windowNs, this.#mergedNs);
+        const merged = this.#merged;
+        if (merged.length === 0) return;
+        const ns = merged.map((w) => this.#serializer.toNamespace(w));
+        mergeStateNamespaces(backend, d, this.#windowNs, ns);
       },
     };
     this.#runner = new WindowFunctionRunner(
@@ -295,28 +312,30 @@ export class WindowOperator extends OneInputOperator {
     ts: number | undefined,
     timestamp: number,
   ): boolean {
-    const state = this.#mergingSetState!;
-    const set = new MergingWindowSet(assigner, this.#serializer, state.value());
+    const live = this.#liveWindows(assigner);
+    const set = live.set;
     let skipped = true;
     for (const window of windows) {
       const actual = set.addWindow(window, (result, merged, stateWindow, mergedStateWindows) => {
         this.#checkMergeResult(result);
         this.#setWindow(result);
-        this.#mergedNs = merged.map((w) => this.#serializer.toNamespace(w));
+        this.#merged = merged;
         try {
           this.#trigger.onMerge?.(result, this.#triggerContext);
         } finally {
-          this.#mergedNs = [];
+          this.#merged = [];
         }
         for (const m of merged) {
           this.#setWindow(m);
           this.#trigger.clear(m, this.#triggerContext);
           this.#deleteCleanupTimer(m);
         }
-        this.#contents.mergeNamespaces(
-          this.#serializer.toNamespace(stateWindow),
-          mergedStateWindows.map((w) => this.#serializer.toNamespace(w)),
-        );
+        if (mergedStateWindows.length > 0) {
+          this.#contents.mergeNamespaces(
+            this.#serializer.toNamespace(stateWindow),
+            mergedStateWindows.map((w) => this.#serializer.toNamespace(w)),
+          );
+        }
       });
       if (this.#isWindowLate(actual)) {
         set.retireWindow(actual);
@@ -337,8 +356,54 @@ export class WindowOperator extends OneInputOperator {
       if (isPurge(result)) this.#clearContents(stateNs);
       this.#registerCleanupTimer(actual);
     }
-    if (set.dirty) this.#persist(set);
+    this.#settle(live);
     return skipped;
+  }
+
+  /** The current key's merging windows: kept alive, or loaded from keyed state (after a restore). */
+  #liveWindows(assigner: MergingWindowAssigner<unknown, Window>): LiveMergingWindows {
+    const nkey = normalizeKey(this.#key);
+    let live = this.#live.get(nkey);
+    if (live === undefined) {
+      const persisted = this.#mergingSetState!.value();
+      live = {
+        key: this.#key,
+        set: new MergingWindowSet(assigner, this.#serializer, persisted),
+        stored: persisted !== undefined,
+      };
+      this.#live.set(nkey, live);
+    }
+    return live;
+  }
+
+  /** After an element or timer of the current key: a key without windows is forgotten. */
+  #settle(live: LiveMergingWindows): void {
+    if (live.set.size > 0) return;
+    this.#live.delete(normalizeKey(live.key));
+    if (live.stored) this.#mergingSetState!.clear();
+  }
+
+  /** Writes the window sets that changed since the last snapshot into keyed state. */
+  protected override prepareSnapshot(_checkpointId: number): void {
+    const state = this.#mergingSetState;
+    if (state === undefined || this.#live.size === 0) return;
+    const backend = this.ctx.keyedBackend!;
+    const previous = backend.getCurrentKey();
+    for (const live of this.#live.values()) {
+      if (!live.set.dirty) continue;
+      backend.setCurrentKey(live.key);
+      const mapping = live.set.toPersisted();
+      if (mapping === undefined) state.clear();
+      else state.update(mapping);
+      live.stored = mapping !== undefined;
+    }
+    if (previous !== undefined) backend.setCurrentKey(previous);
+  }
+
+  override restoreState(parts: Parameters<OneInputOperator['restoreState']>[0]): void {
+    // Keyed state is the truth again.
+    this.#live.clear();
+    super.restoreState(parts);
   }
 
   #checkMergeResult(result: Window): void {
@@ -369,13 +434,16 @@ export class WindowOperator extends OneInputOperator {
   #onTimer(timer: InternalTimer<string>, eventTimeTimer: boolean): void {
     this.#key = timer.key;
     const window = this.#serializer.fromNamespace(timer.namespace);
-    let set: MergingWindowSet<Window> | undefined;
+    let live: LiveMergingWindows | undefined;
     let stateNs = timer.namespace;
     if (this.#merging !== undefined) {
-      set = new MergingWindowSet(this.#merging, this.#serializer, this.#mergingSetState!.value());
-      const stateWindow = set.getStateWindow(window);
+      live = this.#liveWindows(this.#merging);
+      const stateWindow = live.set.getStateWindow(window);
       // A timer of a window that no longer exists (a trigger that did not delete it): nothing to do.
-      if (stateWindow === undefined) return;
+      if (stateWindow === undefined) {
+        this.#settle(live);
+        return;
+      }
       stateNs = this.#serializer.toNamespace(stateWindow);
     }
     this.#setWindow(window, timer.namespace);
@@ -385,9 +453,9 @@ export class WindowOperator extends OneInputOperator {
     if (isFire(result)) this.#fire(window, stateNs);
     if (isPurge(result)) this.#clearContents(stateNs);
     if (this.#eventTime === eventTimeTimer && this.#isCleanupTime(window, timer.timestamp)) {
-      this.#clearAllState(window, stateNs, set);
+      this.#clearAllState(window, stateNs, live?.set);
     }
-    if (set?.dirty) this.#persist(set);
+    if (live !== undefined) this.#settle(live);
   }
 
   #clearAllState(window: Window, stateNs: string, set: MergingWindowSet<Window> | undefined): void {
@@ -396,12 +464,6 @@ export class WindowOperator extends OneInputOperator {
     this.#trigger.clear(window, this.#triggerContext);
     this.#runner.clear(this.#key, window);
     set?.retireWindow(window);
-  }
-
-  #persist(set: MergingWindowSet<Window>): void {
-    const mapping = set.toPersisted();
-    if (mapping === undefined) this.#mergingSetState!.clear();
-    else this.#mergingSetState!.update(mapping);
   }
 
   #setWindow(window: Window, ns?: string): void {
