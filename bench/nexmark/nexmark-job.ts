@@ -89,6 +89,7 @@ export default async function main(args: readonly string[]): Promise<object[] | 
       digest: spec.mode === 'digest',
       changelog: query.changelog,
       latency: spec.latency,
+      fold: query.fold,
     }),
     'nexmark results',
   );

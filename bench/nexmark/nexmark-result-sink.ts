@@ -8,6 +8,7 @@ import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext } from '../..
 import { epochMillis } from '../counting-sink.ts';
 import type { ChangelogRow } from './queries/nexmark-streams.ts';
 import { type DigestValue, ResultDigest } from './result-digest.ts';
+import type { ResultFold, ResultFoldAccumulator } from './result-fold.ts';
 
 /** Highest latency the histograms track: one hour, in milliseconds. */
 export const MAX_TRACKED_LATENCY_MS = 3_600_000;
@@ -28,6 +29,9 @@ export interface ResultSinkReport {
   /** Records received (changelog rows count one each). */
   readonly records: number;
   readonly digest: DigestValue;
+  /** Rows the query's fold rejected (an invariant broken), and the first one's reason. */
+  readonly invalidRows: number;
+  readonly firstInvalidRow: string | null;
   /** Epoch ms of the end of input. */
   readonly endAt: number;
   /** CPU microseconds of the whole process (all threads) at the end of input. */
@@ -72,6 +76,11 @@ export interface NexmarkResultSinkOptions {
   readonly changelog: boolean;
   /** Record `now - record timestamp` of every row in a latency histogram. */
   readonly latency: boolean;
+  /**
+   * With `digest`: rows go through this fold (invariants checked) and its result rows are
+   * digested at the end of input instead of the rows (q12).
+   */
+  readonly fold?: ResultFold | undefined;
 }
 
 class ResultWriter implements SinkWriter<object> {
@@ -79,19 +88,29 @@ class ResultWriter implements SinkWriter<object> {
   readonly #options: NexmarkResultSinkOptions;
   readonly #digest = new ResultDigest();
   readonly #histogram: hdr.Histogram | undefined;
+  readonly #fold: ResultFoldAccumulator | undefined;
   #records = 0;
   #early = 0;
+  #invalidRows = 0;
+  #firstInvalidRow: string | null = null;
 
   constructor(ctx: SinkInitContext, options: NexmarkResultSinkOptions) {
     this.#subtask = ctx.getSubtaskId();
     this.#options = options;
     this.#histogram = options.latency ? newLatencyHistogram() : undefined;
+    this.#fold = options.digest ? options.fold?.create() : undefined;
   }
 
   write(value: object, ctx: SinkWriterContext): void {
     this.#records++;
     if (!this.#options.digest) {
       // Measurement run: count only.
+    } else if (this.#fold !== undefined) {
+      const problem = this.#fold.add(value);
+      if (problem !== undefined) {
+        this.#invalidRows++;
+        this.#firstInvalidRow ??= problem;
+      }
     } else if (this.#options.changelog) {
       const change = value as ChangelogRow<object>;
       this.#digest.add(change.row, change.kind === '-U' || change.kind === '-D' ? -1 : 1);
@@ -111,11 +130,14 @@ class ResultWriter implements SinkWriter<object> {
 
   flush(endOfInput: boolean): void {
     if (!endOfInput) return;
+    if (this.#fold !== undefined) for (const row of this.#fold.result()) this.#digest.add(row);
     const report: ResultSinkReport = {
       kind: 'sink',
       subtask: this.#subtask,
       records: this.#records,
       digest: this.#digest.value(),
+      invalidRows: this.#invalidRows,
+      firstInvalidRow: this.#firstInvalidRow,
       endAt: epochMillis(),
       endCpuMicros: processCpuMicros(),
       early: this.#early,

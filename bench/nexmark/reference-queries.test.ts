@@ -17,11 +17,13 @@ import {
   q3,
   q4,
   q5,
+  q6,
   q7,
   q8,
   q9,
   q10,
   q11,
+  q12,
   q13,
   q14,
   q15,
@@ -208,6 +210,40 @@ describe('q5: hot items', () => {
   });
 });
 
+describe('q6: average selling price by seller', () => {
+  it('averages each closed auction’s final price with the seller’s 10 closed before it, in closing order', () => {
+    const events: NexmarkEvent[] = [];
+    for (let i = 1; i <= 12; i++) {
+      // Auctions 105 and 106 close at the same time: auction id decides (105 first), whatever the input order.
+      const expires = T0 + 10_000 + (i === 6 ? 5 : i) * 1000;
+      const id = 100 + i;
+      events.push(bid(id, { price: i * 100, dateTime: expires - 500 }));
+      events.push(bid(id, { price: i * 100 - 1, dateTime: expires - 400 }));
+      // Reserve is not checked (auction 101's reserve is above its final price).
+      events.push(auction(id, { seller: 7, dateTime: T0, expires, reserve: i === 1 ? 1_000_000 : 1 }));
+    }
+    events.reverse();
+    // No valid bid (before opening, after expiry): no row.
+    events.push(auction(113, { seller: 7, dateTime: T0 + 1000, expires: T0 + 30_000 }));
+    events.push(
+      bid(113, { price: 9_999, dateTime: T0 + 999 }),
+      bid(113, { price: 9_999, dateTime: T0 + 30_001 }),
+    );
+    events.push(
+      auction(201, { seller: 8, expires: T0 + 3000 }),
+      bid(201, { price: 10, dateTime: T0 + 3000 }),
+    );
+    events.push(auction(202, { seller: 8, expires: T0 + 4000 }), bid(202, { price: 15, dateTime: T0 }));
+    expect(q6(events)).toEqual([
+      ...[100, 150, 200, 250, 300, 350, 400, 450, 500, 550].map((avgPrice) => ({ seller: 7, avgPrice })),
+      { seller: 7, avgPrice: 600 }, // 11 rows: 100 .. 1100
+      { seller: 7, avgPrice: 700 }, // 200 .. 1200 (the frame is the current row and 10 preceding)
+      { seller: 8, avgPrice: 10 },
+      { seller: 8, avgPrice: 12 }, // 12.5, truncated
+    ]);
+  });
+});
+
 describe('q7: highest bid', () => {
   it('returns the bids at each tumbling window’s maximum price, with [start, end) windows', () => {
     const events = [
@@ -290,6 +326,22 @@ describe('q11: user sessions', () => {
       { bidder: 1, bidCount: 3, starttime: T0, endtime: T0 + 25_000 },
       { bidder: 1, bidCount: 1, starttime: T0 + 25_001, endtime: T0 + 35_001 },
       { bidder: 2, bidCount: 1, starttime: T0 + 7000, endtime: T0 + 17_000 },
+    ]);
+  });
+});
+
+describe('q12: processing-time windows', () => {
+  it('counts every bid of each bidder, whatever window it lands in', () => {
+    const events = [
+      bid(1, { bidder: 5 }),
+      person(5),
+      bid(2, { bidder: 3, dateTime: T0 + 60_000 }),
+      bid(1, { bidder: 5, dateTime: T0 - 60_000 }),
+      auction(1),
+    ];
+    expect(q12(events)).toEqual([
+      { bidder: 3, bidCount: 1 },
+      { bidder: 5, bidCount: 2 },
     ]);
   });
 });

@@ -20,6 +20,11 @@ import type { Auction, Bid, NexmarkEvent, Person } from '../../src/connectors/ne
 export const WINDOW_SIZE_MS = 10_000;
 /** Slide of q5's sliding windows: 2 s. */
 export const Q5_SLIDE_MS = 2_000;
+/**
+ * q6's frame, `ROWS BETWEEN 10 PRECEDING AND CURRENT ROW`: an average covers the closed auction and
+ * up to 10 before it, 11 in all (Beam's Query6 averages the last 10).
+ */
+export const Q6_PRECEDING = 10;
 
 /** q0, q1, q7: the bid columns Nexmark's SQL keeps (`auction, bidder, price, dateTime, extra`). */
 export interface BidProjection {
@@ -62,6 +67,16 @@ export interface Q5Row {
   readonly endtime: number;
 }
 
+/** q6 row: emitted for every closed auction that has a winning bid. */
+export interface Q6Row {
+  readonly seller: number;
+  /**
+   * Average final price of the seller's auction that just closed and of the (up to)
+   * {@link Q6_PRECEDING} auctions of the seller that closed before it, truncated toward zero.
+   */
+  readonly avgPrice: number;
+}
+
 /** q8 row. */
 export interface Q8Row {
   /** Person id. */
@@ -96,6 +111,23 @@ export interface Q11Row {
   readonly starttime: number;
   /** Time of the session's last bid plus the 10 s gap. */
   readonly endtime: number;
+}
+
+/**
+ * q12 row on the engine: a bidder's bids in one 10 s processing-time window `[starttime, endtime)`
+ * (epoch ms of the wall clock, aligned to 10 s).
+ */
+export interface Q12Row {
+  readonly bidder: number;
+  readonly bidCount: number;
+  readonly starttime: number;
+  readonly endtime: number;
+}
+
+/** What q12's windows of one bidder add up to: the bidder's bids over the whole stream. */
+export interface Q12Total {
+  readonly bidder: number;
+  readonly bidCount: number;
 }
 
 /** q13 row. */
@@ -413,17 +445,22 @@ export function q3(events: Iterable<NexmarkEvent>): Q3Row[] {
 }
 
 /**
- * The valid bids of each auction for q4: bids on it with
- * `auction.dateTime <= bid.dateTime <= auction.expires` (SQL BETWEEN, both ends inclusive) and
- * `bid.price >= auction.reserve`. Auctions with no valid bid are absent.
+ * The final price of each auction: the highest price among its valid bids, bids on it with
+ * `auction.dateTime <= bid.dateTime <= auction.expires` (SQL BETWEEN, both ends inclusive) and, when
+ * `checkReserve` (q4), `bid.price >= auction.reserve`. Auctions with no valid bid are absent.
  */
-function winningPrices(auctions: Auction[], bids: Bid[]): Map<Auction, number> {
+function winningPrices(auctions: Auction[], bids: Bid[], checkReserve: boolean): Map<Auction, number> {
   const byAuction = groupBy(bids, (b) => b.auction);
   const winners = new Map<Auction, number>();
   for (const a of auctions) {
     let best = -1;
     for (const b of byAuction.get(a.id) ?? []) {
-      if (b.dateTime >= a.dateTime && b.dateTime <= a.expires && b.price >= a.reserve && b.price > best) {
+      if (
+        b.dateTime >= a.dateTime &&
+        b.dateTime <= a.expires &&
+        (!checkReserve || b.price >= a.reserve) &&
+        b.price > best
+      ) {
         best = b.price;
       }
     }
@@ -450,7 +487,7 @@ function winningPrices(auctions: Auction[], bids: Bid[]): Map<Auction, number> {
 export function q4(events: Iterable<NexmarkEvent>): Q4Row[] {
   const { auctions, bids } = partition(events);
   const sums = new Map<number, { sum: number; count: number }>();
-  for (const [a, price] of winningPrices(auctions, bids)) {
+  for (const [a, price] of winningPrices(auctions, bids, true)) {
     const s = sums.get(a.category);
     if (s === undefined) sums.set(a.category, { sum: price, count: 1 });
     else {
@@ -493,6 +530,50 @@ export function q5(events: Iterable<NexmarkEvent>): Q5Row[] {
     const max = Math.max(...perAuction.values());
     for (const [auction, num] of [...perAuction].sort(([x], [y]) => x - y)) {
       if (num === max) rows.push({ auction, num, starttime: start, endtime: start + WINDOW_SIZE_MS });
+    }
+  }
+  return rows;
+}
+
+/**
+ * q6, average selling price by seller. Follows nexmark/nexmark's q6.sql (which Flink cannot run:
+ * FLINK-19059, an OVER window cannot consume the retractions of the ROW_NUMBER before it):
+ * `AVG(final) OVER (PARTITION BY seller ORDER BY ... ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)`
+ * over the winning bid of every auction.
+ *
+ * - An auction's final price is the highest price among its bids with
+ *   `auction.dateTime <= bid.dateTime <= auction.expires` (inclusive; no reserve rule, as the SQL).
+ *   Auctions without such a bid have no final price and no row.
+ * - Order: the auctions of a seller are taken in the order they close, `expires` ascending, and
+ *   among auctions of the same seller closing at the same `expires`, by auction id ascending (the
+ *   SQL leaves that tie open). The SQL's `ORDER BY` names the winning bid's time, which a stream
+ *   cannot follow: a winning bid is known only when its auction closes, after later-closing auctions
+ *   may already have earlier bids. Closing order is when each row exists in event time, and what
+ *   Beam's "last 10 closed auctions" means.
+ * - One row `{ seller, avgPrice }` per closed auction with a final price: the truncated average of
+ *   its final price and those of up to {@link Q6_PRECEDING} auctions of the seller before it in that
+ *   order (11 rows in all, as the SQL's frame; Beam averages 10).
+ *
+ * Every auction in the input closes (a bounded stream ends with the maximum watermark).
+ *
+ * @example
+ * ```ts
+ * q6(events); // [{ seller: 1000, avgPrice: 4_563_210 }, ...] — one row per closed auction
+ * ```
+ */
+export function q6(events: Iterable<NexmarkEvent>): Q6Row[] {
+  const { auctions, bids } = partition(events);
+  const bySeller = groupBy(winningPrices(auctions, bids, false), ([a]) => a.seller);
+  const rows: Q6Row[] = [];
+  for (const seller of [...bySeller.keys()].sort((x, y) => x - y)) {
+    const closed = (bySeller.get(seller) as [Auction, number][]).sort(
+      ([a], [b]) => a.expires - b.expires || a.id - b.id,
+    );
+    let sum = 0;
+    for (let i = 0; i < closed.length; i++) {
+      sum += (closed[i] as [Auction, number])[1];
+      if (i > Q6_PRECEDING) sum -= (closed[i - Q6_PRECEDING - 1] as [Auction, number])[1];
+      rows.push({ seller, avgPrice: truncatedAverage(sum, Math.min(i + 1, Q6_PRECEDING + 1)) });
     }
   }
   return rows;
@@ -644,6 +725,27 @@ export function q11(events: Iterable<NexmarkEvent>): Q11Row[] {
     rows.push({ bidder, bidCount: count, starttime: start, endtime: last + WINDOW_SIZE_MS });
   }
   return rows;
+}
+
+/**
+ * q12, processing-time windows: per bidder, its bids over the whole stream, `{ bidder, bidCount }`.
+ *
+ * The query itself (`COUNT(*) ... GROUP BY bidder, TUMBLE(PROCTIME(), INTERVAL '10' SECOND)`)
+ * has no deterministic answer: which 10 s window of the wall clock a bid falls in depends on when it
+ * is processed. What every correct answer satisfies is checked instead: each bid is counted in
+ * exactly one window, so a bidder's {@link Q12Row} counts sum to this total; no `(bidder, window)`
+ * appears twice; windows are `[start, start + 10 s)` with `start` a multiple of 10 s, within the
+ * run's wall-clock time (see `queries/q12.ts`, which folds the engine's rows into these totals).
+ *
+ * @example
+ * ```ts
+ * q12(events); // [{ bidder: 1001, bidCount: 4_600 }, ...]
+ * ```
+ */
+export function q12(events: Iterable<NexmarkEvent>): Q12Total[] {
+  const counts = new Map<number, number>();
+  for (const b of bidsOf(events)) counts.set(b.bidder, (counts.get(b.bidder) ?? 0) + 1);
+  return [...counts].sort(([x], [y]) => x - y).map(([bidder, bidCount]) => ({ bidder, bidCount }));
 }
 
 /**
@@ -1022,11 +1124,13 @@ export const REFERENCE_QUERIES: Readonly<
   q3,
   q4,
   q5,
+  q6,
   q7,
   q8,
   q9,
   q10,
   q11,
+  q12,
   q13: (events: Iterable<NexmarkEvent>) => q13(events),
   q14,
   q15,
