@@ -142,6 +142,18 @@ export class JobCheckpointing {
     return latestCompleted(this.#state);
   }
 
+  /**
+   * A retained checkpoint cannot be restored (a state file is corrupt or missing): it is no
+   * longer a recovery point, so the next recovery uses the next older one, which this returns.
+   * Its directory is left on disk for inspection (it is no longer discarded with the others).
+   */
+  dropUnrestorable(checkpointId: number): CompletedCheckpoint | undefined {
+    // Bookkeeping of the executor, not a coordination decision: the coordinator only ever reads
+    // `completed` to find the latest and to subsume the oldest.
+    this.#state = { ...this.#state, completed: this.#state.completed.filter((c) => c.id !== checkpointId) };
+    return latestCompleted(this.#state);
+  }
+
   /** Counts and history for monitoring. */
   stats(): {
     counts: CoordinatorState['counts'];

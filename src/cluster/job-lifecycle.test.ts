@@ -35,6 +35,24 @@ const task = (t: string, state: ExecutionState, error?: SerializedError): JobEve
 const deployed: JobEvent = { kind: 'deployed', tasks: ['0:0', '0:1', '1:0'] };
 
 describe('jobTransition', () => {
+  it('a restart with a note records the failure with the note (e.g. the checkpoint it falls back to)', () => {
+    const { state, commands } = run(
+      [
+        deployed,
+        task('0:0', 'FAILED', boom('state file /c/chk-3/0-0.state is corrupt')),
+        task('0:1', 'CANCELED'),
+        task('1:0', 'CANCELED'),
+        { kind: 'restart', now: 5, note: 'recovering from checkpoint 2 instead' },
+      ],
+      initialJobState(true),
+    );
+    expect(commands.map((c) => c.kind)).toEqual(['cancel-tasks', 'decide-restart']);
+    expect(state.status).toBe('RESTARTING');
+    expect(state.failures.map((f) => f.error.message)).toEqual([
+      'state file /c/chk-3/0-0.state is corrupt (recovering from checkpoint 2 instead)',
+    ]);
+  });
+
   it('starts CREATED and runs once deployed', () => {
     expect(initialJobState().status).toBe('CREATED');
     const { state, commands } = run([deployed]);

@@ -46,8 +46,11 @@ export type JobEvent =
     }
   /** A job-level failure; `recoverable: false` fails the job without a restart. */
   | { readonly kind: 'failed'; readonly error: SerializedError; readonly recoverable?: boolean }
-  /** The restart strategy allows a restart (after the delay the JobMaster redeploys). */
-  | { readonly kind: 'restart'; readonly now: number }
+  /**
+   * The restart strategy allows a restart (after the delay the JobMaster redeploys). `note` is
+   * added to the failure in the history (e.g. which checkpoint the job falls back to).
+   */
+  | { readonly kind: 'restart'; readonly now: number; readonly note?: string }
   /** The restart strategy gives up. */
   | { readonly kind: 'give-up'; readonly reason: string; readonly now: number }
   | { readonly kind: 'cancel' }
@@ -94,10 +97,14 @@ export function jobTransition(
     }
     case 'restart': {
       if (state.status !== 'FAILING') return { state, commands: [] };
+      const error: SerializedError | undefined =
+        state.failure === undefined || event.note === undefined
+          ? state.failure
+          : { ...state.failure, message: `${state.failure.message} (${event.note})` };
       const failures =
-        state.failure === undefined
+        error === undefined
           ? state.failures
-          : [...state.failures, { error: state.failure, time: event.now, attempt: state.attempt }];
+          : [...state.failures, { error, time: event.now, attempt: state.attempt }];
       return { state: { ...state, status: 'RESTARTING', failures }, commands: [] };
     }
     case 'give-up': {

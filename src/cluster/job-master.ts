@@ -13,7 +13,13 @@ import {
   restoreFilesFor,
   storagePath,
 } from '../checkpoint/index.ts';
-import { assertNever, JobExecutionError, type SerializedError, serializeError } from '../core/index.ts';
+import {
+  assertNever,
+  JobExecutionError,
+  type SerializedError,
+  SluiceError,
+  serializeError,
+} from '../core/index.ts';
 import type { SourceSplit, SplitEnumerator } from '../functions/index.ts';
 import {
   channelTargets,
@@ -99,6 +105,18 @@ export interface JobOptions {
   readonly savepointDir?: string;
 }
 
+/** Error codes of a checkpoint that cannot be restored: restoring it again would fail again. */
+const UNRESTORABLE: ReadonlySet<string> = new Set([
+  'CORRUPT_STATE',
+  'CORRUPT_CHECKPOINT',
+  'CHECKPOINT_NOT_FOUND',
+  'UNSUPPORTED_STATE_VERSION',
+]);
+
+function isUnrestorable(e: unknown): boolean {
+  return e instanceof SluiceError && UNRESTORABLE.has(e.code);
+}
+
 /** A checkpoint read back for a (re)start. */
 interface RestorePoint {
   readonly dir: string;
@@ -130,6 +148,8 @@ export class JobMaster {
   #restartHistory: RestartHistory = { failures: [], attemptsSinceReset: 0, lastStart: Date.now() };
   /** The checkpoint or savepoint the job started from (used until a checkpoint completes). */
   #initialRestore: RestorePoint | undefined;
+  /** What the current attempt restored from; `userGiven`: the path the job was started with. */
+  #attemptRestore: { readonly point: RestorePoint; readonly userGiven: boolean } | undefined;
   #resolve!: (r: JobResult) => void;
   readonly #collected: unknown[] = [];
   /** Collect batches already received (a recovered sink may send one again). */
@@ -300,6 +320,7 @@ export class JobMaster {
         const { dir, metadata } = readMetadata(restore.path);
         checkRestoreCompatibility(metadata, dir, this.graph, restore.allowNonRestoredState);
         this.#initialRestore = { dir, metadata };
+        this.#attemptRestore = { point: this.#initialRestore, userGiven: true };
       }
       await this.#loadInSlots();
       this.#startEnumerators(this.#initialRestore);
@@ -605,8 +626,9 @@ export class JobMaster {
           .catch(() => {});
       }
       this.#enumerators.clear();
-      const latest = this.#checkpointing.latest();
-      const restore = latest === undefined ? this.#initialRestore : readMetadata(latest.dir);
+      const restore = this.#restorePoint();
+      this.#attemptRestore =
+        restore === undefined ? undefined : { point: restore, userGiven: restore === this.#initialRestore };
       this.#restartHistory = { ...this.#restartHistory, lastStart: Date.now() };
       if (this.#slotProvider !== undefined) this.#slots = await this.#slotProvider(this.#slots);
       if (this.#state.status !== 'RESTARTING') return;
@@ -617,6 +639,67 @@ export class JobMaster {
     } catch (e) {
       this.#apply({ kind: 'failed', error: serializeError(e), recoverable: false });
     }
+  }
+
+  /**
+   * The latest retained checkpoint whose metadata can be read (or, before any checkpoint, the
+   * savepoint the job started from). An unreadable one is dropped and the next older one tried;
+   * when none is left, this throws.
+   */
+  #restorePoint(): RestorePoint | undefined {
+    let latest = this.#checkpointing.latest();
+    if (latest === undefined) return this.#initialRestore;
+    for (;;) {
+      try {
+        return readMetadata(latest.dir);
+      } catch (e) {
+        if (!isUnrestorable(e)) throw e;
+        const older = this.#checkpointing.dropUnrestorable(latest.id);
+        const problem = (e as Error).message;
+        if (older === undefined) {
+          throw new JobExecutionError(
+            this.jobId,
+            `checkpoint ${latest.id} cannot be restored: ${problem}; no older retained checkpoint is left to recover from`,
+            { code: (e as SluiceError).code },
+          );
+        }
+        this.#log(
+          `${problem}: checkpoint ${latest.id} (${latest.dir}) cannot be restored; recovering from checkpoint ${older.id} (${older.dir}) instead`,
+        );
+        latest = older;
+      }
+    }
+  }
+
+  /**
+   * After a failure: when it was the restore of the current attempt that failed because a state
+   * file is corrupt or missing, restarting from the same checkpoint would fail again. A user-given
+   * savepoint or checkpoint fails the job at once; a retained checkpoint is dropped and the next
+   * older one is used (`note` says which); none left fails the job (`giveUp` says why).
+   */
+  #fallBackFromUnrestorable(): { giveUp?: string; note?: string } {
+    const failure = this.#state.failure;
+    const current = this.#attemptRestore;
+    if (failure === undefined || current === undefined || !UNRESTORABLE.has(failure.code ?? '')) return {};
+    const { point, userGiven } = current;
+    const what = `${point.metadata.savepoint ? 'savepoint' : 'checkpoint'} ${point.metadata.checkpointId} (${point.dir})`;
+    if (userGiven) {
+      return { giveUp: `${what}, which the job was started from, cannot be restored; fix or replace it` };
+    }
+    const older = this.#checkpointing.dropUnrestorable(point.metadata.checkpointId);
+    this.#attemptRestore = undefined;
+    if (older === undefined) {
+      return {
+        giveUp: `${what} cannot be restored and no older retained checkpoint is left to recover from`,
+      };
+    }
+    const note = `${what} cannot be restored; recovering from checkpoint ${older.id} (${older.dir}) instead`;
+    this.#log(`${failure.message}: ${note}`);
+    return { note };
+  }
+
+  #log(message: string): void {
+    this.#onOutput(`[sluice] job "${this.graph.jobName}" (${this.jobId}): ${message}\n`, 'stderr');
   }
 
   /** Checkpoint counts and history (REST, metrics). */
@@ -701,6 +784,11 @@ export class JobMaster {
         if (this.#teardownTimer !== undefined) clearTimeout(this.#teardownTimer);
         this.#checkpointing.abortAll('the job is restarting');
         const now = Date.now();
+        const fallback = this.#fallBackFromUnrestorable();
+        if (fallback.giveUp !== undefined) {
+          this.#apply({ kind: 'give-up', reason: fallback.giveUp, now });
+          return;
+        }
         const decision = decideRestart(
           this.#options.restartStrategy ?? { kind: 'none' },
           this.#restartHistory,
@@ -712,7 +800,11 @@ export class JobMaster {
           return;
         }
         this.#restartHistory = decision.history;
-        this.#apply({ kind: 'restart', now });
+        this.#apply({
+          kind: 'restart',
+          now,
+          ...(fallback.note === undefined ? {} : { note: fallback.note }),
+        });
         setTimeout(() => void this.#restart(), decision.delay);
         return;
       }

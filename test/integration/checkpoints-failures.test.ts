@@ -105,6 +105,15 @@ describe('restoring from a savepoint (worker threads)', () => {
     expect(e.message).toContain(`state file ${join(dir, file)} is corrupt`);
   });
 
+  it('a corrupt state file of the savepoint given fails at once, even with a restart strategy', async () => {
+    const dir = copy();
+    const file = stateFiles(dir).find((f) => readFileSync(join(dir, f)).length > 0)!;
+    writeFileSync(join(dir, file), Buffer.from([0xc1, 0xc1, 0xc1, 0xff]));
+    const e = await failure(['--mode', 'restore', '--restore', dir, '--restart', 'fixed']);
+    expect(e.message).toContain(`state file ${join(dir, file)} is `);
+    expect(e.message).toContain(`(${dir}), which the job was started from, cannot be restored`);
+  });
+
   it('operators whose state has no place in the job are listed by uid; stateless ones may go', async () => {
     const e = await failure(['--mode', 'restore', '--variant', 'v2', '--restore', savepoint]);
     expect(e.message).toContain(`cannot restore ${savepoint}: the state of 1 operator(s) does not match`);
