@@ -68,7 +68,7 @@ export const ClusterOptions = {
   TASKMANAGER_HOST: stringOption(
     'taskmanager.host',
     '',
-    'Address other TaskManagers use to reach this one; empty = bind-host, or the host name when binding 0.0.0.0.',
+    'Address other TaskManagers use to reach this one; empty = bind-host, or when binding 0.0.0.0 (or ::) the local address of its connection to the JobManager.',
   ),
   TASKMANAGER_DATA_PORT: intOption(
     'taskmanager.data.port',

@@ -30,6 +30,19 @@ export class RegistrationRefusedError extends SluiceError {
 }
 
 /**
+ * The local address of a connection, the one this host is reached at on the route it took
+ * (an IPv4-mapped IPv6 address as plain IPv4); the host name if the socket has none.
+ *
+ * @example
+ * connectingAddress({ localAddress: '::ffff:10.0.0.7' }); // '10.0.0.7'
+ */
+export function connectingAddress(socket: Pick<Socket, 'localAddress'>): string {
+  const local = socket.localAddress;
+  if (local === undefined || local === '') return hostname();
+  return local.startsWith('::ffff:') && local.includes('.') ? local.slice('::ffff:'.length) : local;
+}
+
+/**
  * A running TaskManager process.
  *
  * @example
@@ -103,12 +116,15 @@ export class TaskManagerRunner {
       },
       log,
     });
+    // Bound to every interface and no taskmanager.host: peers get the local address of the
+    // connection to the JobManager (as Flink does), known once connected. Not the host name: it
+    // often resolves to a loopback address (/etc/hosts), which no other host can dial.
     const advertised =
       conf.get(ClusterOptions.TASKMANAGER_HOST) ||
-      (bindHost === '0.0.0.0' || bindHost === '::' ? hostname() : bindHost);
+      (bindHost === '0.0.0.0' || bindHost === '::' ? '' : bindHost);
     const resourceId =
       conf.get(ClusterOptions.TASKMANAGER_RESOURCE_ID) ||
-      `${advertised}:${plane.port}-${randomBytes(3).toString('hex')}`;
+      `${advertised || hostname()}:${plane.port}-${randomBytes(3).toString('hex')}`;
     plane.setResourceId(resourceId);
     const tm = await TaskManager.start({ slots, mode: 'threads', typescript: false, resourceId }, () => {});
     runner = new TaskManagerRunner(conf, resourceId, tm, plane, log);
@@ -234,7 +250,7 @@ export class TaskManagerRunner {
       t: 'register',
       resourceId: this.resourceId,
       slots: this.#tm.slots,
-      dataHost: this.#advertisedHost,
+      dataHost: this.#advertisedHost || connectingAddress(socket),
       dataPort: this.#plane.port,
       hostname: hostname(),
       pid: process.pid,
