@@ -33,9 +33,17 @@ function testTmpDir(): string {
 // biome-ignore lint/suspicious/noExplicitAny: REST documents are checked field by field by the assertions.
 export type RestJson = any;
 
-/** Starts `sluice <args>` with extra environment variables. */
-export function sluice(args: readonly string[], env: Record<string, string> = {}): SluiceProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * Starts `sluice <args>` with extra environment variables; `prefix` is a command that runs it
+ * (e.g. `['ip', 'netns', 'exec', 'ns1']` to start it in a network namespace).
+ */
+export function sluice(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  prefix: readonly string[] = [],
+): SluiceProcess {
+  const [command = process.execPath, ...before] = [...prefix, process.execPath];
+  const child = spawn(command, [...before, BIN, ...args], {
     cwd: ROOT,
     env: {
       ...cleanEnv(),
