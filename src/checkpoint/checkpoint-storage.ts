@@ -40,6 +40,51 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await rename(tmp, path);
 }
 
+/** A file written piece by piece, durable and visible under its name only after {@link AtomicFileWriter.commit}. */
+export interface AtomicFileWriter {
+  /** Appends bytes (in order; await each before the next). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** fsync, then rename to the final name. */
+  commit(): Promise<void>;
+  /** Closes and deletes the temporary file (idempotent; also after a failed commit). */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens a file for writing in pieces, atomically: to a temporary name first, renamed on commit.
+ *
+ * @example
+ * const w = await openAtomicFileWriter('/ckpt/chk-1/0-0.state');
+ * await w.write(bytes);
+ * await w.commit();
+ */
+export async function openAtomicFileWriter(path: string): Promise<AtomicFileWriter> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fh = await open(tmp, 'w');
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
+  return {
+    write: async (chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    },
+    commit: async () => {
+      await fh.sync();
+      await close();
+      await rename(tmp, path);
+    },
+    abort: async () => {
+      await close().catch(() => {});
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
 /** A subtask's state file as recorded in the metadata. */
 export interface StateFileHandle {
   readonly vertexId: number;
@@ -49,6 +94,10 @@ export interface StateFileHandle {
   readonly file: string;
   readonly bytes: number;
   readonly operatorIds: readonly string[];
+  /** How long the task was blocked taking its snapshot at the barrier (ms; absent in older metadata). */
+  readonly syncDurationMs?: number;
+  /** From the barrier to the file written durably (ms; absent in older metadata). */
+  readonly asyncDurationMs?: number;
 }
 
 /** Operator description recorded with a checkpoint (to match operators on restore). */

@@ -14,12 +14,14 @@ export {
   type SavepointRequest,
 } from './checkpoint-coordinator.ts';
 export {
+  type AtomicFileWriter,
   type CheckpointMetadata,
   defaultCheckpointBase,
   directorySize,
   discardCheckpoint,
   METADATA_FILE,
   type OperatorMetadata,
+  openAtomicFileWriter,
   readMetadata,
   readStateFile,
   type StateFileHandle,
@@ -43,3 +45,12 @@ export {
   type TaskStateSnapshot,
   type TimerSnapshot,
 } from './task-state-snapshot.ts';
+export {
+  isSlicedTaskState,
+  joinKeyedSlices,
+  type PinnedOperatorKeyedState,
+  SLICED_STATE_FORMAT_VERSION,
+  type TaskStateWriteOptions,
+  type TaskStateWriteResult,
+  writeTaskStateFile,
+} from './task-state-writer.ts';

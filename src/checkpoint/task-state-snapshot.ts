@@ -4,6 +4,7 @@
 import { Packr } from 'msgpackr';
 import { SluiceError } from '../core/index.ts';
 import type { KeyedStateSnapshot } from '../state/index.ts';
+import { isSlicedTaskState, joinKeyedSlices, SLICED_STATE_FORMAT_VERSION } from './task-state-writer.ts';
 
 /**
  * Version of the task state format; bumped on incompatible changes. 2: objects are written as
@@ -58,10 +59,14 @@ export function encodeTaskState(snapshot: TaskStateSnapshot): Uint8Array {
 export function decodeTaskState(bytes: Uint8Array, source: string): TaskStateSnapshot {
   let value: unknown;
   try {
-    value = packr.unpack(bytes);
+    const values = packr.unpackMultiple(bytes) as unknown[];
+    value = values[0];
+    // Written asynchronously: keyed state follows the header in slices (task-state-writer.ts).
+    if (isSlicedTaskState(value)) value = joinKeyedSlices(values, source).snapshot;
     // A version-1 file has no records: its top-level object reads as a Map here.
-    if (value instanceof Map) value = packrV1.unpack(bytes);
+    else if (value instanceof Map) value = packrV1.unpack(bytes);
   } catch (e) {
+    if (e instanceof SluiceError) throw e;
     throw new SluiceError('CORRUPT_STATE', `state file ${source} is corrupt: ${(e as Error).message}`, {
       origin: 'external',
       cause: e,
@@ -74,14 +79,14 @@ export function decodeTaskState(bytes: Uint8Array, source: string): TaskStateSna
     typeof s.operators !== 'object' ||
     typeof s.version !== 'number'
   ) {
-    throw new SluiceError('CORRUPT_STATE', `state file ${source} is not a Sluice task state file`, {
+    throw new SluiceError('CORRUPT_STATE', `state file ${source} is corrupt: not a Sluice task state file`, {
       origin: 'external',
     });
   }
-  if (s.version > STATE_FORMAT_VERSION) {
+  if (s.version > Math.max(STATE_FORMAT_VERSION, SLICED_STATE_FORMAT_VERSION)) {
     throw new SluiceError(
       'UNSUPPORTED_STATE_VERSION',
-      `state file ${source} has format version ${s.version}; this Sluice reads up to ${STATE_FORMAT_VERSION}`,
+      `state file ${source} has format version ${s.version}; this Sluice reads up to ${Math.max(STATE_FORMAT_VERSION, SLICED_STATE_FORMAT_VERSION)}`,
       { origin: 'external' },
     );
   }

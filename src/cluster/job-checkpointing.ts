@@ -261,6 +261,8 @@ export class JobCheckpointing {
         file: ack.file,
         bytes: ack.bytes,
         operatorIds: ack.operatorIds,
+        ...(ack.syncDurationMs === undefined ? {} : { syncDurationMs: Math.round(ack.syncDurationMs) }),
+        ...(ack.asyncDurationMs === undefined ? {} : { asyncDurationMs: Math.round(ack.asyncDurationMs) }),
       });
     }
     return {

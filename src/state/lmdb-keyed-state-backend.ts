@@ -138,6 +138,8 @@ class LmdbBackend implements LmdbKeyedStateBackend {
   irreversibleKey = false;
   keyGroup = 0;
   #disposed = false;
+  /** Pinned snapshots not yet released: they keep the store open after dispose(). */
+  #pinnedViews = 0;
 
   constructor(maxParallelism: number, keyGroupRange: KeyGroupRange, path: string, clock: () => number) {
     this.maxParallelism = maxParallelism;
@@ -272,10 +274,14 @@ class LmdbBackend implements LmdbKeyedStateBackend {
     return builder.result();
   }
 
-  /** An lmdb read transaction (MVCC): the sync phase opens it, slices are whole key groups. */
+  /**
+   * An lmdb read transaction (MVCC): the sync phase opens it, slices are whole key groups. It
+   * stays readable after dispose() (which then closes the store on release).
+   */
   pinSnapshot(): PinnedKeyedStateSnapshot {
     this.#checkOpen();
     const view: LmdbReadView = this.store.openReadView();
+    this.#pinnedViews++;
     const kinds = this.#elementKinds();
     const ready: KeyedStateSnapshotSlice[] = [];
     let kg = this.keyGroupRange.start;
@@ -283,18 +289,12 @@ class LmdbBackend implements LmdbKeyedStateBackend {
     const release = (): void => {
       if (released) return;
       released = true;
-      if (!this.#disposed) view.release();
+      view.release();
+      if (--this.#pinnedViews === 0 && this.#disposed) this.#close();
     };
     return {
       next: () => {
         while (ready.length === 0 && !released && kg <= this.keyGroupRange.end) {
-          if (this.#disposed) {
-            released = true;
-            throw new SluiceError(
-              'STATE_BACKEND_DISPOSED',
-              'lmdb state backend was disposed during a snapshot',
-            );
-          }
           const builder = new SnapshotBuilder(kinds);
           builder.addKeyGroup(kg, view.range([kg], [kg + 1]));
           for (const [name, groups] of Object.entries(builder.result())) {
@@ -347,6 +347,11 @@ class LmdbBackend implements LmdbKeyedStateBackend {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#states.clear();
+    // A checkpoint still reading a pinned snapshot closes the store when it releases it.
+    if (this.#pinnedViews === 0) this.#close();
+  }
+
+  #close(): void {
     this.store.close();
     rmSync(this.path, { recursive: true, force: true });
   }

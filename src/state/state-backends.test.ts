@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeyedStateBackend, type KeyedStateBackendParameters } from './index.ts';
+import { createKeyedStateBackend, type KeyedStateBackendParameters, readPinnedSnapshot } from './index.ts';
 import type { KeyGroupRange } from './key-group-assignment.ts';
 import { createLmdbKeyedStateBackend, type LmdbKeyedStateBackend } from './lmdb-keyed-state-backend.ts';
 import { runStateBackendContract } from './state-backend-contract.ts';
@@ -48,6 +48,21 @@ describe('lmdb state backend', () => {
     b.getPartitionedState(new ValueStateDescriptor<number>('v')).update(1);
     expect(readdirSync(b.path)).toContain('data.mdb');
     b.dispose();
+    expect(existsSync(b.path)).toBe(false);
+  });
+
+  it('a pinned snapshot stays readable after dispose(); its release removes the store', () => {
+    const b = createKeyedStateBackend('lmdb', parameters(128, FULL, Date.now)) as LmdbKeyedStateBackend;
+    const v = b.getPartitionedState(new ValueStateDescriptor<number>('v'));
+    for (let k = 0; k < 20; k++) {
+      b.setCurrentKey(k);
+      v.update(k);
+    }
+    const pinned = b.pinSnapshot!();
+    b.dispose();
+    expect(existsSync(b.path)).toBe(true);
+    const snapshot = readPinnedSnapshot(pinned);
+    expect(snapshot.v!.flatMap(([, entries]) => entries).length).toBe(20);
     expect(existsSync(b.path)).toBe(false);
   });
 

@@ -13,7 +13,7 @@ import type {
   WatermarkOutput,
   WatermarkStrategy,
 } from '../../functions/index.ts';
-import { ListStateDescriptor } from '../../state/index.ts';
+import { ListStateDescriptor, type PinnedKeyedStateSnapshot } from '../../state/index.ts';
 import { OneInputOperator, type OperatorEvent, operatorError } from './stream-operator.ts';
 
 class SplitWatermarks implements WatermarkOutput {
@@ -141,8 +141,12 @@ export class SourceOperator<T> extends OneInputOperator {
     this.ctx.operatorState.getListState(SPLITS_STATE).update(this.#reader.snapshotState(checkpointId));
   }
 
-  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
-    const out = super.snapshotState(checkpointId, timestamp);
+  override snapshotState(
+    checkpointId: number,
+    timestamp: number,
+    pinKeyed?: (pinned: PinnedKeyedStateSnapshot) => void,
+  ): OperatorSnapshot {
+    const out = super.snapshotState(checkpointId, timestamp, pinKeyed);
     this.ctx.operatorState.getListState(SPLITS_STATE).clear();
     return out;
   }

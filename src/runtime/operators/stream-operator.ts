@@ -26,6 +26,7 @@ import type {
   ListStateDescriptor,
   MapStateDescriptor,
   OperatorStateStore,
+  PinnedKeyedStateSnapshot,
   ReducingStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
@@ -101,8 +102,16 @@ export interface StreamOperator {
   readonly ctx: OperatorContext;
   /** An event from this operator's coordinator. */
   handleOperatorEvent?(event: OperatorEvent): void;
-  /** The operator's state at a checkpoint barrier (serialized by the task right away). */
-  snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot;
+  /**
+   * The operator's state at a checkpoint barrier. With `pinKeyed`, keyed state of a backend that
+   * can pin snapshots is left out of the result and handed to `pinKeyed` instead, to be read after
+   * the barrier (asynchronous snapshots); everything else is a copy taken now.
+   */
+  snapshotState(
+    checkpointId: number,
+    timestamp: number,
+    pinKeyed?: (pinned: PinnedKeyedStateSnapshot) => void,
+  ): OperatorSnapshot;
   /** Restores state from the snapshots of every old subtask of this operator (before open()). */
   restoreState(parts: readonly OperatorSnapshot[]): void;
   notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
@@ -373,7 +382,11 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
     return this.#runtimeContext;
   }
 
-  snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
+  snapshotState(
+    checkpointId: number,
+    timestamp: number,
+    pinKeyed?: (pinned: PinnedKeyedStateSnapshot) => void,
+  ): OperatorSnapshot {
     for (const fn of this.#functions) {
       const f = fn as Partial<CheckpointedFunction>;
       if (typeof f.snapshotState === 'function') {
@@ -387,7 +400,10 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
     this.prepareSnapshot(checkpointId);
     const out: OperatorSnapshot = {};
     const backend = this.ctx.keyedBackend;
-    if (backend !== undefined) out.keyed = backend.snapshot();
+    if (backend !== undefined) {
+      if (pinKeyed !== undefined && backend.pinSnapshot !== undefined) pinKeyed(backend.pinSnapshot());
+      else out.keyed = backend.snapshot();
+    }
     if (this.#timers !== undefined) out.timers = this.#timers.snapshot();
     const ops = this.ctx.operatorState.snapshot();
     if (ops.lists !== undefined && Object.keys(ops.lists).length > 0) out.lists = ops.lists;

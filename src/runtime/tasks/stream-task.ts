@@ -5,11 +5,11 @@
 import { join } from 'node:path';
 import {
   decodeTaskState,
-  encodeTaskState,
   type OperatorSnapshot,
+  type PinnedOperatorKeyedState,
   readStateFile,
   STATE_FORMAT_VERSION,
-  writeFileAtomic,
+  writeTaskStateFile,
 } from '../../checkpoint/index.ts';
 import {
   MAX_WATERMARK,
@@ -73,6 +73,10 @@ export interface CheckpointAck {
   readonly file: string;
   readonly bytes: number;
   readonly operatorIds: readonly string[];
+  /** How long the task was blocked at the barrier taking its snapshot (ms). */
+  readonly syncDurationMs?: number;
+  /** From the end of that to the file written durably (ms), while the task went on. */
+  readonly asyncDurationMs?: number;
 }
 
 /** Lifecycle states a task reports. */
@@ -601,33 +605,39 @@ export class StreamTask {
     });
   }
 
-  /**
-   * Takes this task's snapshot at the barrier: operator state is serialized synchronously, the
-   * barrier goes downstream, and the file is written asynchronously before acknowledging.
-   */
+  /** Takes this task's snapshot at the barrier (see {@link #checkpointAsync}). */
   #performCheckpoint(barrier: Barrier): boolean {
+    return this.#checkpointAsync(barrier);
+  }
+
+  /**
+   * A checkpoint in two phases. At the barrier, synchronously (the task is blocked): every
+   * operator's state is copied, except keyed state, which is only pinned (copy-on-write maps, or
+   * a read transaction), and the barrier goes downstream. After it, asynchronously (records keep
+   * flowing; the writer yields between slices): the keyed state is encoded and written in
+   * slices, and the file is durable before the checkpoint is acknowledged.
+   */
+  #checkpointAsync(barrier: Barrier): boolean {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
-    let bytes: Uint8Array;
+    const started = performance.now();
     /** Operators with state: only they must find a place in a job restored from this. */
     const operatorIds: string[] = [];
+    const keyed: PinnedOperatorKeyedState[] = [];
+    const operators: Record<string, OperatorSnapshot> = {};
     try {
-      const operators: Record<string, OperatorSnapshot> = {};
       this.#operators.forEach((op, i) => {
-        const snapshot = op.snapshotState(id, barrier.timestamp);
-        if (Object.keys(snapshot).length === 0) return;
-        operators[this.#operatorIds[i]!] = snapshot;
-        operatorIds.push(this.#operatorIds[i]!);
-      });
-      bytes = encodeTaskState({
-        version: STATE_FORMAT_VERSION,
-        checkpointId: id,
-        vertexId: vertex.id,
-        subtask: deployment.subtaskIndex,
-        parallelism: vertex.parallelism,
-        operators,
+        const operatorId = this.#operatorIds[i]!;
+        const before = keyed.length;
+        const snapshot = op.snapshotState(id, barrier.timestamp, (pinned) =>
+          keyed.push({ operatorId, pinned }),
+        );
+        if (Object.keys(snapshot).length === 0 && keyed.length === before) return;
+        operators[operatorId] = snapshot;
+        operatorIds.push(operatorId);
       });
     } catch (e) {
+      for (const k of keyed) k.pinned.release();
       // A snapshot that cannot be taken fails the checkpoint, not the task: the coordinator
       // counts it against the tolerable failures and aborts it (which releases the alignment of
       // downstream tasks waiting for this task's barrier).
@@ -639,9 +649,31 @@ export class StreamTask {
     if (barrier.stop === 'no-drain') {
       this.#quietStop = { checkpointId: id, notified: false, inputsEnded: false };
     }
+    const syncDurationMs = performance.now() - started;
     const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
-    writeFileAtomic(join(barrier.targetDir, file), bytes).then(
-      () => this.env.acknowledgeCheckpoint(id, { file, bytes: bytes.length, operatorIds }),
+    const header = {
+      version: STATE_FORMAT_VERSION,
+      checkpointId: id,
+      vertexId: vertex.id,
+      subtask: deployment.subtaskIndex,
+      parallelism: vertex.parallelism,
+      operators,
+    };
+    writeTaskStateFile(join(barrier.targetDir, file), header, keyed, {
+      // A failed or cancelled attempt's checkpoint is of no use; a finishing task's still is.
+      cancelled: () =>
+        this.#state === 'FAILED' || this.#state === 'CANCELED'
+          ? `task ${this.name} is ${this.#state}`
+          : undefined,
+    }).then(
+      ({ bytes }) =>
+        this.env.acknowledgeCheckpoint(id, {
+          file,
+          bytes,
+          operatorIds,
+          syncDurationMs,
+          asyncDurationMs: performance.now() - started - syncDurationMs,
+        }),
       (e: unknown) =>
         this.env.declineCheckpoint(
           id,
