@@ -1,6 +1,7 @@
 // The checkpoint benchmarks of issue #5: what checkpointing every second costs a keyed-count job,
-// and how long a checkpoint of a large heap state takes (snapshot, encoding, durable write), how
-// big it is, and how long restoring it takes.
+// and how long a checkpoint of a large state takes — how long the task is blocked at the barrier
+// and how long until the file is durable, synchronous or asynchronous — how big it is, and how
+// long restoring it takes.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   readStateFile,
   STATE_FORMAT_VERSION,
   writeFileAtomic,
+  writeTaskStateFile,
 } from '../../src/checkpoint/index.ts';
 import {
   createKeyedStateBackend,
@@ -29,6 +31,8 @@ interface SeenCheckpoint {
   /** Trigger to durable `_metadata` (the file's mtime), ms. */
   readonly durationMs: number;
   readonly bytes: number;
+  /** Longest time a task was blocked at the barrier (from the metadata; undefined before). */
+  readonly syncMs: number | undefined;
 }
 
 /** Watches a checkpoint base directory for completed checkpoints (their `_metadata`). */
@@ -46,12 +50,14 @@ function watchCheckpoints(base: string): { stop(): SeenCheckpoint[] } {
           const meta = JSON.parse(readFileSync(file, 'utf8')) as {
             checkpointId: number;
             timestamp: number;
-            files: Array<{ bytes: number }>;
+            files: Array<{ bytes: number; syncDurationMs?: number }>;
           };
+          const syncs = meta.files.flatMap((f) => (f.syncDurationMs === undefined ? [] : [f.syncDurationMs]));
           seen.set(dir, {
             id: meta.checkpointId,
             durationMs: statSync(file).mtimeMs - meta.timestamp,
             bytes: meta.files.reduce((n, f) => n + f.bytes, 0),
+            syncMs: syncs.length === 0 ? undefined : Math.max(...syncs),
           });
         } catch {
           // Discarded while being read: skip it.
@@ -86,6 +92,8 @@ export interface KeyedCountRun {
   readonly meanCheckpointMs: number | null;
   readonly maxCheckpointMs: number | null;
   readonly meanCheckpointKb: number | null;
+  /** Longest time a task was blocked at a barrier, over the run's checkpoints (ms). */
+  readonly maxSyncPhaseMs: number | null;
 }
 
 /** The checksum of the sinks: every key counts 1..n. */
@@ -136,6 +144,9 @@ export async function keyedCount(records: number, keys: number, intervalMs: numb
       meanCheckpointMs: meanMs === null ? null : round(meanMs, 1),
       maxCheckpointMs: seen.length === 0 ? null : round(Math.max(...seen.map((c) => c.durationMs)), 1),
       meanCheckpointKb: meanBytes === null ? null : round(meanBytes / 1024, 1),
+      maxSyncPhaseMs: seen.some((c) => c.syncMs !== undefined)
+        ? Math.max(...seen.flatMap((c) => (c.syncMs === undefined ? [] : [c.syncMs])))
+        : null,
     };
   } finally {
     watcher.stop();
@@ -144,23 +155,39 @@ export async function keyedCount(records: number, keys: number, intervalMs: numb
   }
 }
 
+/** How the large-state case checkpoints. */
+export type LargeStateMode = 'sync' | 'async';
+
 /** Result of {@link largeStateCheckpoint}. */
 export interface LargeStateResult {
+  readonly backend: string;
+  readonly mode: LargeStateMode;
   readonly keys: number;
   readonly valueBytes: number;
-  /** V8 heap used by the state (heap used after loading minus before). */
+  /** V8 heap used by the state (heap used after loading minus before; ~0 for lmdb). */
   readonly heapStateMb: number;
-  /** Synchronous part, as a task does it at the barrier: backend snapshot + encoding. */
-  readonly snapshotMs: number;
-  readonly encodeMs: number;
-  /** Asynchronous part: write, fsync, rename. */
-  readonly writeMs: number;
+  readonly loadMs: number;
+  /**
+   * The task is blocked at the barrier for this long. sync: backend snapshot + encoding of the
+   * whole file (as tasks did before asynchronous snapshots); async: pinning the snapshot.
+   */
+  readonly syncPhaseMs: number;
+  /** After the barrier until the file is durable (write, fsync, rename; async: encoding too). */
+  readonly asyncPhaseMs: number;
   readonly checkpointMs: number;
+  /**
+   * async: the longest the event loop (the task's mailbox) went without a turn during the
+   * asynchronous phase, while state was written to concurrently; sync: = syncPhaseMs.
+   */
+  readonly longestStallMs: number;
+  /** async: state writes (updates of random keys) done during the asynchronous phase. */
+  readonly writesDuringCheckpoint: number;
   readonly fileMb: number;
   readonly readMs: number;
   readonly decodeMs: number;
   readonly restoreIntoBackendMs: number;
   readonly restoreMs: number;
+  /** The restored state is the state at the barrier (writes during the checkpoint not in it). */
   readonly restoredOk: boolean;
 }
 
@@ -169,15 +196,15 @@ function heapUsedMb(): number {
   return getHeapStatistics().used_heap_size / (1024 * 1024);
 }
 
-function backend(): KeyedStateBackend {
-  return createKeyedStateBackend('hashmap', {
+function backend(kind: string, dir: string): KeyedStateBackend {
+  return createKeyedStateBackend(kind, {
     maxParallelism: 128,
     keyGroupRange: { start: 0, end: 127 },
     clock: Date.now,
     jobId: 'bench',
     operatorId: 'large',
     subtaskIndex: 0,
-    options: {},
+    options: kind === 'lmdb' ? { dir: join(dir, 'lmdb') } : {},
   });
 }
 
@@ -201,45 +228,93 @@ function profile(k: number, bytes: number): Profile {
 }
 
 /**
- * Loads `keys` keys of value state (objects with a `valueBytes` string each) into a heap backend,
- * takes a checkpoint of it the way a task does (snapshot and encode synchronously, then write the
- * file durably) and restores it into a new backend.
+ * Loads `keys` keys of value state (objects with a `valueBytes` string each) into a backend,
+ * takes a checkpoint of it the way a task does and restores it into a new backend.
+ * sync: snapshot and encode at the barrier, then write the file durably (tasks before
+ * asynchronous snapshots). async: pin at the barrier, then encode and write in slices while
+ * a concurrent writer keeps changing state (in place and by update) between the slices.
  */
 export async function largeStateCheckpoint(
   keys: number,
   valueBytes: number,
-  baseDir?: string,
+  options: { readonly dir?: string; readonly backend?: string; readonly mode?: LargeStateMode } = {},
 ): Promise<LargeStateResult> {
-  const dir = mkdtempSync(join(baseDir ?? tmpdir(), 'sluice-bench-large-'));
+  const kind = options.backend ?? 'hashmap';
+  const mode = options.mode ?? 'async';
+  const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'sluice-bench-large-'));
   const descriptor = new ValueStateDescriptor<Profile>('profile');
+  const file = join(dir, '0-0.state');
   try {
     const before = heapUsedMb();
-    let source: KeyedStateBackend | undefined = backend();
+    let t = performance.now();
+    let source: KeyedStateBackend | undefined = backend(kind, dir);
     const state = source.getPartitionedState(descriptor);
     for (let k = 0; k < keys; k++) {
       source.setCurrentKey(k);
       state.update(profile(k, valueBytes));
     }
+    const loadMs = performance.now() - t;
     const heapStateMb = heapUsedMb() - before;
-
-    let t = performance.now();
-    const snapshot = source.snapshot();
-    const snapshotMs = performance.now() - t;
-    t = performance.now();
-    let bytes: Uint8Array | undefined = encodeTaskState({
+    const header = {
       version: STATE_FORMAT_VERSION,
       checkpointId: 1,
       vertexId: 0,
       subtask: 0,
       parallelism: 1,
-      operators: { large: { keyed: snapshot } },
-    });
-    const encodeMs = performance.now() - t;
-    t = performance.now();
-    await writeFileAtomic(join(dir, '0-0.state'), bytes);
-    const writeMs = performance.now() - t;
-    const fileMb = bytes.length / (1024 * 1024);
-    bytes = undefined;
+      operators: { large: {} },
+    };
+
+    let syncPhaseMs: number;
+    let asyncPhaseMs: number;
+    let longestStallMs: number;
+    let writes = 0;
+    let fileBytes: number;
+    if (mode === 'sync') {
+      t = performance.now();
+      let bytes: Uint8Array | undefined = encodeTaskState({
+        ...header,
+        operators: { large: { keyed: source.snapshot() } },
+      });
+      syncPhaseMs = performance.now() - t;
+      t = performance.now();
+      await writeFileAtomic(file, bytes);
+      asyncPhaseMs = performance.now() - t;
+      fileBytes = bytes.length;
+      bytes = undefined;
+      longestStallMs = syncPhaseMs;
+    } else {
+      t = performance.now();
+      const pinned = source.pinSnapshot!();
+      syncPhaseMs = performance.now() - t;
+      // The task's records, between the writer's slices: random keys read, changed in place,
+      // written back, and new keys (none of which may show in the checkpoint).
+      let writing = true;
+      let last = performance.now();
+      longestStallMs = 0;
+      const live = source;
+      const tick = (): void => {
+        if (!writing) return;
+        const now = performance.now();
+        longestStallMs = Math.max(longestStallMs, now - last);
+        last = now;
+        for (let i = 0; i < 200; i++, writes++) {
+          const k = (writes * 7919) % keys;
+          live.setCurrentKey(k);
+          const v = state.value()!;
+          v.visits = -1;
+          state.update(v);
+          live.setCurrentKey(keys + writes);
+          state.update(profile(-1, 8));
+        }
+        if (writing) setImmediate(tick);
+      };
+      setImmediate(tick);
+      t = performance.now();
+      const written = await writeTaskStateFile(file, header, [{ operatorId: 'large', pinned }]);
+      asyncPhaseMs = performance.now() - t;
+      writing = false;
+      fileBytes = written.bytes;
+    }
     source.dispose();
     source = undefined;
     heapUsedMb();
@@ -251,27 +326,34 @@ export async function largeStateCheckpoint(
     const decoded = decodeTaskState(read, '0-0.state');
     const decodeMs = performance.now() - t;
     t = performance.now();
-    const target = backend();
+    const target = backend(kind, dir);
     target.restore([decoded.operators.large!.keyed!]);
     const restoreIntoBackendMs = performance.now() - t;
     const restoreMs = performance.now() - r0;
     const restored = target.getPartitionedState(descriptor);
     let restoredOk = true;
-    for (const k of [0, 1, Math.floor(keys / 2), keys - 1]) {
+    for (const k of [0, 1, 7919 % keys, Math.floor(keys / 2), keys - 1]) {
       target.setCurrentKey(k);
       const v = restored.value();
-      if (v?.id !== k || v.payload.length !== valueBytes || v.tags[2] !== k % 31) restoredOk = false;
+      if (v?.id !== k || v.visits !== k % 1000 || v.payload.length !== valueBytes || v.tags[2] !== k % 31)
+        restoredOk = false;
     }
+    target.setCurrentKey(keys);
+    if (restored.value() !== undefined) restoredOk = false;
     target.dispose();
     return {
+      backend: kind,
+      mode,
       keys,
       valueBytes,
       heapStateMb: round(heapStateMb, 1),
-      snapshotMs: round(snapshotMs, 1),
-      encodeMs: round(encodeMs, 1),
-      writeMs: round(writeMs, 1),
-      checkpointMs: round(snapshotMs + encodeMs + writeMs, 1),
-      fileMb: round(fileMb, 1),
+      loadMs: round(loadMs, 1),
+      syncPhaseMs: round(syncPhaseMs, 1),
+      asyncPhaseMs: round(asyncPhaseMs, 1),
+      checkpointMs: round(syncPhaseMs + asyncPhaseMs, 1),
+      longestStallMs: round(longestStallMs, 1),
+      writesDuringCheckpoint: writes,
+      fileMb: round(fileBytes / (1024 * 1024), 1),
       readMs: round(readMs, 1),
       decodeMs: round(decodeMs, 1),
       restoreIntoBackendMs: round(restoreIntoBackendMs, 1),

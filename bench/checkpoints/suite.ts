@@ -1,5 +1,6 @@
-// Suite "checkpoints": the cost of checkpointing every second on a keyed-count job, and the
-// duration, size and restore time of a checkpoint of a large heap state (issue #5).
+// Suite "checkpoints": the cost of checkpointing every second on a keyed-count job, and for a
+// checkpoint of a large state (heap or lmdb, synchronous or asynchronous) how long the task is
+// blocked, how long until it is durable, its size and its restore time (issue #5).
 import { type BenchSuite, positiveInt, round } from '../bench-suite.ts';
 import { type KeyedCountRun, keyedCount, largeStateCheckpoint } from './checkpoint-benchmarks.ts';
 
@@ -11,6 +12,9 @@ const usage = `
   --state-keys N     keys of the large-state case (default 5000000)
   --value-bytes N    characters of each value's payload string (default 100)
   --dir DIR          where the large-state checkpoint is written (default: the OS temp directory)
+  --backend NAME     state backend of the large-state case: hashmap (default) or lmdb
+  --mode MODE        large-state: async (pin at the barrier, write in slices; default) or sync
+                     (snapshot and encode at the barrier, as tasks did before)
 Cases: keyed-count, large-state
 Run large-state with a heap big enough for the state twice over, and GC between phases, e.g.
   node --max-old-space-size=6144 --expose-gc --import tsx bench/run.ts checkpoints --case large-state`;
@@ -33,6 +37,8 @@ const suite: BenchSuite = {
     'state-keys': { type: 'string', default: '5000000' },
     'value-bytes': { type: 'string', default: '100' },
     dir: { type: 'string' },
+    backend: { type: 'string', default: 'hashmap' },
+    mode: { type: 'string', default: 'async' },
   },
   cases(values) {
     const records = positiveInt('records', values.records);
@@ -42,6 +48,14 @@ const suite: BenchSuite = {
     const stateKeys = positiveInt('state-keys', values['state-keys']);
     const valueBytes = positiveInt('value-bytes', values['value-bytes']);
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
+    const backend = String(values.backend);
+    if (backend !== 'hashmap' && backend !== 'lmdb') {
+      throw new Error(`--backend must be hashmap or lmdb, got ${JSON.stringify(backend)}`);
+    }
+    const mode = String(values.mode);
+    if (mode !== 'sync' && mode !== 'async') {
+      throw new Error(`--mode must be sync or async, got ${JSON.stringify(mode)}`);
+    }
     return [
       {
         name: 'keyed-count',
@@ -81,7 +95,14 @@ const suite: BenchSuite = {
       {
         name: 'large-state',
         run: async () => [
-          { name: 'large-state', ...(await largeStateCheckpoint(stateKeys, valueBytes, dir)) },
+          {
+            name: 'large-state',
+            ...(await largeStateCheckpoint(stateKeys, valueBytes, {
+              ...(dir === undefined ? {} : { dir }),
+              backend,
+              mode,
+            })),
+          },
         ],
       },
     ];
