@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobClient } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
-import { COLLECTION_IDS, EVENTS, SEQUENCE } from '../jobs/checkpoints-golden.ts';
+import { COLLECTION_IDS, EVENTS, SEQUENCE, SESSION_IDS } from '../jobs/checkpoints-golden.ts';
 import { job, multiset, readCommittedLines, tempDir, waitFor } from './support.ts';
 
 const input = tempDir('sluice-golden-in-');
@@ -53,6 +53,7 @@ describe('golden output across checkpoints, failures, savepoints and rescaling (
       s: 17, // one summary per key, from the end-of-input timer
       t: EVENTS / 10, // one timer per tenth event
       w: expect.any(Number),
+      x: 7 * (EVENTS / SESSION_IDS), // one session per key and run of ids
       b: SEQUENCE,
       f: 1_500,
       u: COLLECTION_IDS,

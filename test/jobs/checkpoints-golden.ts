@@ -1,7 +1,7 @@
 // Job module for golden-output checks: a job whose output (as a multiset) does not depend on
 // parallelism, timing or failures, and which keeps every kind of state — keyed value/list/map/
-// reducing/aggregating state, event-time timers, window contents, operator list state, union list
-// state, broadcast state — and reads four sources (DataGeneratorSource, fromSequence's
+// reducing/aggregating state, event-time timers, window contents, merging session windows,
+// operator list state, union list state, broadcast state — and reads four sources (DataGeneratorSource, fromSequence's
 // NumberSequenceSource, FileSource, a collection), each throttled so that checkpoints, failures
 // and savepoints happen while all of them are still reading.
 //   --phase straight   no checkpoints, no failure (the reference)
@@ -16,6 +16,7 @@ import {
   type CheckpointListener,
   type Collector,
   DataGeneratorSource,
+  EventTimeSessionWindows,
   FileSink,
   FileSource,
   IterableSource,
@@ -47,6 +48,8 @@ import { options, ThrottledSource } from './support.ts';
 export const EVENTS = 3_000;
 export const SEQUENCE = 3_000;
 export const COLLECTION_IDS = 500;
+/** Ids per run of sessions: each key has one session per this many ids. */
+export const SESSION_IDS = 500;
 /** Markers at the end of the collection reach every subtask (up to this parallelism). */
 const MARKERS = 8;
 const RULES = 10;
@@ -256,6 +259,23 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
     .uid('windows')
     .map(([key, n, sum, minId]) => `w|${key}|${Math.floor(minId / 100)}|${n}|${sum}`)
     .uid('window-format');
+  // Session windows merging all along (70 ms apart per key, gap 1 s), broken every 500 ids by a
+  // jump in time: the in-flight sessions of every key are in each checkpoint and savepoint.
+  const sessions = events
+    .assignTimestampsAndWatermarks(
+      WatermarkStrategy.forBoundedOutOfOrderness<Event>(END).withTimestampAssigner(
+        (e) => e.id * 10 + Math.floor(e.id / SESSION_IDS) * 100_000,
+      ),
+    )
+    .uid('session-time')
+    .map((e): [number, number, number] => [e.id % 7, 1, e.v])
+    .uid('session-prepare')
+    .keyBy((t) => t[0])
+    .window(EventTimeSessionWindows.withGap(1_000))
+    .reduce((a, b): [number, number, number] => [a[0], a[1] + b[1], a[2] + b[2]])
+    .uid('sessions')
+    .map(([key, n, sum]) => `x|${key}|${n}|${sum}`)
+    .uid('session-format');
 
   // Source positions of fromSequence's source, answered by rules from broadcast state.
   const queries = env
@@ -318,7 +338,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
     .uid('batcher');
 
   kinds
-    .union(windows, answers, lines, unique)
+    .union(windows, sessions, answers, lines, unique)
     .sinkTo(FileSink.forRowFormat<string>(o.out!).build())
     .uid('sink');
   const name = `golden ${phase} p=${p}`;
