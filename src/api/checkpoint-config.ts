@@ -1,6 +1,6 @@
 // Checkpointing settings of a job, with Flink's CheckpointConfig names; they write into the
 // environment's configuration (`execution.checkpointing.*`, `state.checkpoints.*`).
-import { type Configuration, CoreOptions, IllegalArgumentError } from '../core/index.ts';
+import { type Configuration, CoreOptions } from '../core/index.ts';
 
 /**
  * Whether completed checkpoints are kept when the job is cancelled.
@@ -104,18 +104,20 @@ export class CheckpointConfig {
   }
 
   /**
-   * Unaligned checkpoints (barriers overtaking in-flight data). Not available yet: this engine
-   * aligns barriers; the call fails rather than silently taking aligned checkpoints.
+   * Unaligned checkpoints (Flink's): in EXACTLY_ONCE mode, a task snapshots at the first barrier
+   * of a checkpoint and forwards it at once, overtaking the data buffered in its channels; that
+   * in-flight data is stored with the checkpoint and replayed on restore. Checkpoints then complete
+   * under backpressure. Savepoints stay aligned. Enabling it with AT_LEAST_ONCE fails at execute().
+   *
+   * @example
+   * env.enableCheckpointing(1_000);
+   * env.getCheckpointConfig().enableUnalignedCheckpoints();
    */
   enableUnalignedCheckpoints(enabled = true): this {
-    if (enabled) {
-      throw new IllegalArgumentError(
-        'enableUnalignedCheckpoints(): unaligned checkpoints are not supported yet; checkpoints are aligned (EXACTLY_ONCE) or unaligned-free (AT_LEAST_ONCE)',
-      );
-    }
+    this.#conf.set(CoreOptions.CHECKPOINTING_UNALIGNED, enabled);
     return this;
   }
   isUnalignedCheckpointsEnabled(): boolean {
-    return false;
+    return this.#conf.get(CoreOptions.CHECKPOINTING_UNALIGNED);
   }
 }

@@ -37,10 +37,16 @@ export {
 } from './restart-strategy.ts';
 export { checkRestoreCompatibility, type RestoreFiles, restoreFilesFor } from './restore-assignment.ts';
 export {
+  appendChannelState,
+  type ChannelEdgeRef,
+  type ChannelStateSnapshot,
+  channelStateSize,
   decodeTaskState,
   encodeTaskState,
+  type InputChannelStateSnapshot,
   type OperatorListSnapshot,
   type OperatorSnapshot,
+  type OutputChannelStateSnapshot,
   STATE_FORMAT_VERSION,
   type TaskStateSnapshot,
   type TimerSnapshot,

@@ -120,6 +120,7 @@ export class DataPlane {
 
   #write(conn: RpcConnection<DataLinkMessage, DataLinkMessage>, m: RemoteNetworkMessage): void {
     if (m.t === 'data') conn.writer.data(m.to, m.ch, m.buf);
+    else if (m.t === 'priority') conn.writer.priority(m.to, m.ch, m.buf);
     else conn.writer.credit(m.to, m.ch, m.n);
   }
 
@@ -132,6 +133,7 @@ export class DataPlane {
       },
       data: (to, ch, buf) => this.#options.deliver(to, { t: 'data', ch, buf }),
       credit: (to, ch, n) => this.#options.deliver(to, { t: 'credit', ch, n }),
+      priority: (to, ch, buf) => this.#options.deliver(to, { t: 'priority', ch, buf }),
       closed: (reason) => this.#lost(link, conn, reason),
     });
     link.connection = conn;
@@ -175,6 +177,7 @@ export class DataPlane {
       },
       data: (to, ch, buf) => this.#options.deliver(to, { t: 'data', ch, buf }),
       credit: (to, ch, n) => this.#options.deliver(to, { t: 'credit', ch, n }),
+      priority: (to, ch, buf) => this.#options.deliver(to, { t: 'priority', ch, buf }),
       closed: (reason) => {
         if (link !== undefined) this.#lost(link, conn, reason);
       },

@@ -4,7 +4,7 @@ import { FrameDecoder, FrameType, packControl } from './frame-codec.ts';
 
 type Frame =
   | { t: 'control'; m: unknown }
-  | { t: 'data'; to: number; ch: number; buf: Uint8Array }
+  | { t: 'data' | 'priority'; to: number; ch: number; buf: Uint8Array }
   | { t: 'credit'; to: number; ch: number; n: number };
 
 function encode(f: Frame): Buffer {
@@ -15,10 +15,10 @@ function encode(f: Frame): Buffer {
     h[4] = FrameType.CONTROL;
     return Buffer.concat([h, body]);
   }
-  if (f.t === 'data') {
+  if ('buf' in f) {
     const h = Buffer.alloc(13);
     h.writeUInt32BE(f.buf.length + 9, 0);
-    h[4] = FrameType.DATA;
+    h[4] = f.t === 'data' ? FrameType.DATA : FrameType.PRIORITY;
     h.writeUInt32BE(f.to, 5);
     h.writeUInt32BE(f.ch, 9);
     return Buffer.concat([h, f.buf]);
@@ -38,6 +38,7 @@ function decodeAll(stream: Buffer, cuts: number[]): Frame[] {
     control: (m) => out.push({ t: 'control', m }),
     data: (to, ch, buf) => out.push({ t: 'data', to, ch, buf }),
     credit: (to, ch, n) => out.push({ t: 'credit', to, ch, n }),
+    priority: (to, ch, buf) => out.push({ t: 'priority', to, ch, buf }),
   });
   let at = 0;
   for (const c of [...cuts.filter((x) => x > 0 && x < stream.length)].sort((a, b) => a - b)) {
@@ -56,6 +57,7 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
   }),
   fc.record({ t: fc.constant('data' as const), to: u32, ch: u32, buf: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ t: fc.constant('credit' as const), to: u32, ch: u32, n: u32 }),
+  fc.record({ t: fc.constant('priority' as const), to: u32, ch: u32, buf: fc.uint8Array({ maxLength: 50 }) }),
 );
 
 describe('FrameDecoder', () => {
@@ -67,9 +69,8 @@ describe('FrameDecoder', () => {
         (frames, cuts) => {
           const stream = Buffer.concat(frames.map(encode));
           const decoded = decodeAll(stream, cuts);
-          expect(decoded.map((f) => (f.t === 'data' ? { ...f, buf: [...f.buf] } : f))).toEqual(
-            frames.map((f) => (f.t === 'data' ? { ...f, buf: [...f.buf] } : f)),
-          );
+          const plain = (f: Frame): unknown => ('buf' in f ? { ...f, buf: [...f.buf] } : f);
+          expect(decoded.map(plain)).toEqual(frames.map(plain));
         },
       ),
     );
@@ -84,9 +85,14 @@ describe('FrameDecoder', () => {
   });
 
   it('rejects a malformed stream instead of waiting for gigabytes', () => {
-    const decoder = new FrameDecoder({ control: () => {}, data: () => {}, credit: () => {} });
+    const decoder = new FrameDecoder({
+      control: () => {},
+      data: () => {},
+      credit: () => {},
+      priority: () => {},
+    });
     expect(() => decoder.push(Buffer.from([0xff, 0xff, 0xff, 0xff, 1]))).toThrow(/malformed frame: length/);
-    const bad = new FrameDecoder({ control: () => {}, data: () => {}, credit: () => {} });
+    const bad = new FrameDecoder({ control: () => {}, data: () => {}, credit: () => {}, priority: () => {} });
     expect(() => bad.push(Buffer.from([0, 0, 0, 2, 9, 0]))).toThrow(/malformed frame: type 9/);
   });
 });

@@ -7,12 +7,13 @@
 //   CONTROL   body = msgpackr(message)
 //   DATA      body = targetSlot:u32be channel:u32be buffer
 //   CREDIT    body = targetSlot:u32be channel:u32be credits:u32be
+//   PRIORITY  body = targetSlot:u32be channel:u32be buffer   (an unaligned checkpoint barrier)
 import type { Socket } from 'node:net';
 import { Packr } from 'msgpackr';
 import { SluiceError } from '../core/index.ts';
 
 /** Frame types. */
-export const FrameType = { CONTROL: 1, DATA: 2, CREDIT: 3 } as const;
+export const FrameType = { CONTROL: 1, DATA: 2, CREDIT: 3, PRIORITY: 4 } as const;
 
 /** Largest frame accepted (a control message may carry a job bundle). */
 export const MAX_FRAME_BYTES = 512 * 1024 * 1024;
@@ -35,6 +36,8 @@ export interface FrameHandler {
   /** `buffer` is a copy the handler owns (it may transfer it to a worker thread). */
   data(targetSlot: number, channel: number, buffer: Uint8Array): void;
   credit(targetSlot: number, channel: number, credits: number): void;
+  /** A priority event buffer (a copy the handler owns), sent without credit. */
+  priority(targetSlot: number, channel: number, buffer: Uint8Array): void;
 }
 
 /**
@@ -88,12 +91,14 @@ export class FrameDecoder {
       case FrameType.CONTROL:
         this.#handler.control(unpackControl(frame.subarray(1)));
         return;
-      case FrameType.DATA: {
+      case FrameType.DATA:
+      case FrameType.PRIORITY: {
         if (frame.length < 9) break;
         // A copy with its own ArrayBuffer: frames are slices of socket chunks.
         const buffer = new Uint8Array(frame.length - 9);
         buffer.set(frame.subarray(9));
-        this.#handler.data(frame.readUInt32BE(1), frame.readUInt32BE(5), buffer);
+        if (type === FrameType.DATA) this.#handler.data(frame.readUInt32BE(1), frame.readUInt32BE(5), buffer);
+        else this.#handler.priority(frame.readUInt32BE(1), frame.readUInt32BE(5), buffer);
         return;
       }
       case FrameType.CREDIT:
@@ -156,13 +161,18 @@ export class FrameWriter {
   }
 
   /** Sends a data buffer for `channel` to the slot at address `targetSlot`. */
-  data(targetSlot: number, channel: number, buffer: Uint8Array): void {
+  data(targetSlot: number, channel: number, buffer: Uint8Array, type: 2 | 4 = FrameType.DATA): void {
     const header = Buffer.allocUnsafe(13);
     header.writeUInt32BE(buffer.length + 9, 0);
-    header[4] = FrameType.DATA;
+    header[4] = type;
     header.writeUInt32BE(targetSlot, 5);
     header.writeUInt32BE(channel, 9);
     this.#write(header, buffer);
+  }
+
+  /** Sends a priority event buffer (an unaligned checkpoint barrier) for `channel`. */
+  priority(targetSlot: number, channel: number, buffer: Uint8Array): void {
+    this.data(targetSlot, channel, buffer, FrameType.PRIORITY);
   }
 
   /** Grants `credits` buffers on `channel` to the slot at address `targetSlot`. */

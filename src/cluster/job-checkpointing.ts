@@ -38,6 +38,15 @@ export interface CheckpointingHooks {
   notifyAborted(checkpointId: number): void;
   /** Too many checkpoints failed. */
   failJob(reason: string): void;
+  /** Checkpoints (not savepoints) are unaligned (REST history's `unaligned`). */
+  readonly unaligned?: boolean;
+}
+
+/** A line of checkpoint history with what the tasks reported about unaligned checkpoints. */
+export interface CheckpointHistoryEntry extends CheckpointRecord {
+  readonly unaligned: boolean;
+  /** Bytes of in-flight data persisted by the tasks that acknowledged (Flink's `persisted_data`). */
+  readonly persistedData: number;
 }
 
 interface SavepointWaiter {
@@ -61,6 +70,8 @@ export class JobCheckpointing {
   readonly #enumeratorStates = new Map<number, Record<string, unknown>>();
   readonly #timeouts = new Map<number, NodeJS.Timeout>();
   readonly #savepoints = new Map<string, SavepointWaiter>();
+  /** In-flight bytes acknowledged per checkpoint id (entries leave with the history). */
+  readonly #persisted = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -125,6 +136,8 @@ export class JobCheckpointing {
   }
 
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
+    if (ack.persistedData !== undefined && ack.persistedData > 0)
+      this.#persisted.set(checkpointId, (this.#persisted.get(checkpointId) ?? 0) + ack.persistedData);
     this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
   }
 
@@ -158,13 +171,21 @@ export class JobCheckpointing {
   stats(): {
     counts: CoordinatorState['counts'];
     inProgress: number;
-    history: readonly CheckpointRecord[];
+    history: readonly CheckpointHistoryEntry[];
     restoredFrom: number | undefined;
   } {
+    const unaligned = this.#hooks.unaligned === true;
+    const history = this.#state.history;
+    for (const id of this.#persisted.keys())
+      if (!history.some((h) => h.id === id)) this.#persisted.delete(id);
     return {
       counts: this.#state.counts,
       inProgress: this.#state.pending.size,
-      history: this.#state.history,
+      history: history.map((h) => ({
+        ...h,
+        unaligned: unaligned && !h.savepoint,
+        persistedData: this.#persisted.get(h.id) ?? 0,
+      })),
       restoredFrom: this.#state.restoredFrom,
     };
   }

@@ -2,7 +2,7 @@
 // the checkpoint settings the coordinator gets.
 import { describe, expect, it } from 'vitest';
 import { Configuration } from '../core/index.ts';
-import { jobOptionsFrom, restartStrategyFrom } from './job-configuration.ts';
+import { jobOptionsFrom, restartStrategyFrom, taskSettingsFrom } from './job-configuration.ts';
 
 describe('restartStrategyFrom', () => {
   it('defaults to no restarts without checkpointing', () => {
@@ -65,9 +65,18 @@ describe('jobOptionsFrom', () => {
     expect(options.restoreFrom).toEqual({ path: '/sp/savepoint-1', allowNonRestoredState: true });
   });
 
-  it('refuses unaligned checkpoints (not supported) instead of silently aligning', () => {
+  it('passes unaligned checkpoints to the tasks, and refuses them with AT_LEAST_ONCE (as Flink)', () => {
+    const conf = Configuration.fromMap({ 'execution.checkpointing.unaligned.enabled': true });
+    expect(() => jobOptionsFrom(conf)).not.toThrow();
+    expect(taskSettingsFrom(conf).unalignedCheckpoints).toBe(true);
+    expect(taskSettingsFrom(Configuration.fromMap({})).unalignedCheckpoints).toBe(false);
     expect(() =>
-      jobOptionsFrom(Configuration.fromMap({ 'execution.checkpointing.unaligned.enabled': true })),
-    ).toThrow('execution.checkpointing.unaligned.enabled: unaligned checkpoints are not supported yet');
+      jobOptionsFrom(
+        Configuration.fromMap({
+          'execution.checkpointing.unaligned.enabled': true,
+          'execution.checkpointing.mode': 'AT_LEAST_ONCE',
+        }),
+      ),
+    ).toThrow('unaligned checkpoints are only supported with execution.checkpointing.mode EXACTLY_ONCE');
   });
 });

@@ -57,6 +57,7 @@ export function taskSettingsFrom(
     autoWatermarkInterval: overrides.autoWatermarkInterval ?? conf.get(CoreOptions.AUTO_WATERMARK_INTERVAL),
     checkpointingEnabled: conf.get(CoreOptions.CHECKPOINTING_INTERVAL) > 0,
     checkpointMode: conf.get(CoreOptions.CHECKPOINTING_MODE),
+    unalignedCheckpoints: conf.get(CoreOptions.CHECKPOINTING_UNALIGNED),
     stateBackend: conf.get(CoreOptions.STATE_BACKEND),
     stateBackendOptions: backendDir === '' ? {} : { dir: backendDir },
   };
@@ -64,10 +65,14 @@ export function taskSettingsFrom(
 
 /** Fault-tolerance options of a job; fails on settings this engine does not support. */
 export function jobOptionsFrom(conf: Configuration): JobOptions {
-  if (conf.get(CoreOptions.CHECKPOINTING_UNALIGNED)) {
+  if (
+    conf.get(CoreOptions.CHECKPOINTING_UNALIGNED) &&
+    conf.get(CoreOptions.CHECKPOINTING_MODE) === 'AT_LEAST_ONCE'
+  ) {
     throw new IllegalArgumentError(
-      'execution.checkpointing.unaligned.enabled: unaligned checkpoints are not supported yet; ' +
-        'checkpoints are aligned (EXACTLY_ONCE) or not aligned at all (AT_LEAST_ONCE)',
+      'execution.checkpointing.unaligned.enabled: unaligned checkpoints are only supported with ' +
+        'execution.checkpointing.mode EXACTLY_ONCE (AT_LEAST_ONCE does not align barriers at all); ' +
+        'turn one of them off',
     );
   }
   const dir = conf.get(CoreOptions.CHECKPOINTS_DIRECTORY);

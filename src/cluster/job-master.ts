@@ -234,6 +234,7 @@ export class JobMaster {
         notifyAborted: (id) => this.#broadcast({ t: 'checkpoint-aborted', jobId, checkpointId: id }),
         failJob: (reason) =>
           this.#apply({ kind: 'failed', error: { name: 'CheckpointException', message: reason } }),
+        unaligned: settings.unalignedCheckpoints === true && settings.checkpointMode === 'EXACTLY_ONCE',
       },
     );
     this.result = new Promise((r) => {
@@ -397,7 +398,13 @@ export class JobMaster {
     const vertices = this.jobGraph.vertices;
     const deployments = vertices.map((v) =>
       Array.from({ length: v.parallelism }, () => ({
-        inputs: [] as { channelId: number; input: 1 | 2; sourceSlot: number }[],
+        inputs: [] as {
+          channelId: number;
+          input: 1 | 2;
+          sourceSlot: number;
+          edgeId: number;
+          sourceSubtask: number;
+        }[],
         outputs: new Map<number, { channelId: number; targetSlot: number }[]>(),
       })),
     );
@@ -413,6 +420,8 @@ export class JobMaster {
               channelId,
               input: edge.typeNumber,
               sourceSlot: this.#slotOf(s).address,
+              edgeId: edge.id,
+              sourceSubtask: s,
             });
           }
           deployments[source.id]![s]!.outputs.set(edge.id, list);

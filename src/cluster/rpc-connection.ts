@@ -9,6 +9,7 @@ export interface ConnectionHandler<In> {
   control(message: In): void;
   data?(targetSlot: number, channel: number, buffer: Uint8Array): void;
   credit?(targetSlot: number, channel: number, credits: number): void;
+  priority?(targetSlot: number, channel: number, buffer: Uint8Array): void;
   /** The connection ended (called once). */
   closed(reason: string): void;
 }
@@ -37,6 +38,7 @@ export class RpcConnection<In, Out> {
       control: (m) => this.#handler.control(m as In),
       data: (to, ch, buf) => this.#handler.data?.(to, ch, buf),
       credit: (to, ch, n) => this.#handler.credit?.(to, ch, n),
+      priority: (to, ch, buf) => this.#handler.priority?.(to, ch, buf),
     };
     const decoder = new FrameDecoder(frames);
     const feed = (chunk: Buffer): void => {

@@ -57,15 +57,18 @@ export class SlotRuntime {
 
   /** A data-plane message arrived for this slot. */
   onNetworkMessage(message: NetworkMessage): void {
-    const task = (message.t === 'data' ? this.#inputOwners : this.#outputOwners).get(message.ch);
+    const toInput = message.t !== 'credit';
+    const task = (toInput ? this.#inputOwners : this.#outputOwners).get(message.ch);
     if (task === undefined) {
-      const key = `${message.t}:${message.ch}`;
+      // Priority events queue with the channel's data, keeping their order.
+      const key = `${toInput ? 'data' : 'credit'}:${message.ch}`;
       const list = this.#early.get(key) ?? [];
       list.push(message);
       this.#early.set(key, list);
       return;
     }
     if (message.t === 'data') task.onBuffer(message.ch, message.buf);
+    else if (message.t === 'priority') task.onPriorityEvent(message.ch, message.buf);
     else task.onCredit(message.ch, message.n);
   }
 

@@ -57,7 +57,7 @@ const runtime = new SlotRuntime(
         });
       // Remote messages carry their target address; the TaskManager routes them to its peer.
       const m = port === network ? { ...message, to: targetSlot } : message;
-      if (message.t === 'data') port.postMessage(m, [message.buf.buffer as ArrayBuffer]);
+      if (message.t !== 'credit') port.postMessage(m, [message.buf.buffer as ArrayBuffer]);
       else port.postMessage(m);
     },
   },

@@ -97,7 +97,7 @@ export class TaskManager implements TaskManagerGateway {
     }
     const port = this.#networkPorts[slot];
     if (port === undefined) return;
-    if (message.t === 'data') port.postMessage(message, [message.buf.buffer as ArrayBuffer]);
+    if (message.t !== 'credit') port.postMessage(message, [message.buf.buffer as ArrayBuffer]);
     else port.postMessage(message);
   }
 

@@ -275,6 +275,8 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
     end_to_end_duration: h.endTimestamp === undefined ? -1 : h.endTimestamp - h.triggerTimestamp,
     num_subtasks: h.total,
     num_acknowledged_subtasks: h.acknowledged,
+    unaligned: h.unaligned,
+    persisted_data: h.persistedData,
     external_path: h.status === 'COMPLETED' ? h.dir : null,
     discarded: false,
     ...(h.failure === undefined

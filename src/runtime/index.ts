@@ -1,7 +1,13 @@
 // Public surface of the runtime layer: operators, tasks, channels, timers.
 
 export { BufferCodec, type DecodedBuffer } from './network/buffer-codec.ts';
-export type { CreditMessage, DataMessage, NetworkMessage, NetworkSender } from './network/network-message.ts';
+export type {
+  CreditMessage,
+  DataMessage,
+  NetworkMessage,
+  NetworkSender,
+  PriorityMessage,
+} from './network/network-message.ts';
 export { CoBroadcastOperator } from './operators/co-broadcast-operator.ts';
 export { CoProcessOperator } from './operators/co-process-operator.ts';
 export { CollectSinkOperator } from './operators/collect-sink-operator.ts';

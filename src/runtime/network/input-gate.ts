@@ -30,6 +30,11 @@ export class InputChannel {
   queued = false;
   /** Buffers consumed whose credit has not been sent upstream yet. */
   unannouncedCredit = 0;
+  /**
+   * Unaligned checkpoint in progress and this channel's barrier not arrived yet: every buffer
+   * arriving is in-flight data of the checkpoint and is handed to this recorder too.
+   */
+  recording: ((buffer: Uint8Array) => void) | undefined;
   constructor(id: number, input: 1 | 2, sourceSlot: number) {
     this.id = id;
     this.input = input;
@@ -105,6 +110,7 @@ export class InputGate {
     const c = this.byId.get(channelId);
     if (c === undefined) return;
     c.queue.push(buffer);
+    c.recording?.(buffer);
     this.buffersIn++;
     this.#enqueue(c);
   }

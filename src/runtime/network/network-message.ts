@@ -1,4 +1,5 @@
-// The messages tasks exchange over channels: data buffers one way, credits the other way.
+// The messages tasks exchange over channels: data buffers one way, credits the other way, and
+// priority events (unaligned checkpoint barriers) that need no credit and overtake queued data.
 
 /** A buffer of serialized elements for channel `ch`. */
 export interface DataMessage {
@@ -14,8 +15,19 @@ export interface CreditMessage {
   readonly n: number;
 }
 
+/**
+ * A buffer holding one priority event for channel `ch` (an unaligned checkpoint barrier). It is
+ * sent without credit and the receiver handles it at once, ahead of the buffers queued before it.
+ * Transports carry it like a data buffer, in order with the other messages of the channel.
+ */
+export interface PriorityMessage {
+  readonly t: 'priority';
+  readonly ch: number;
+  readonly buf: Uint8Array;
+}
+
 /** Data-plane messages. */
-export type NetworkMessage = DataMessage | CreditMessage;
+export type NetworkMessage = DataMessage | CreditMessage | PriorityMessage;
 
 /** Sends data-plane messages to the slot hosting the other end of a channel. */
 export interface NetworkSender {

@@ -162,3 +162,78 @@ describe('OutputChannel', () => {
     expect(local.channel.available).toBe(false);
   });
 });
+
+describe('OutputChannel.overtake (unaligned checkpoints)', () => {
+  const barrier: StreamEvent = {
+    kind: 'barrier',
+    checkpointId: 4,
+    timestamp: 4,
+    savepoint: false,
+    targetDir: '/x',
+  };
+  const valuesOf = (codec: BufferCodec, buffers: Uint8Array[]) =>
+    buffers.flatMap((b) => codec.decode(b).values);
+
+  it('sends the barrier at once without credit, ahead of the backlog, and returns what it overtook', () => {
+    const { channel, sent } = setup({ initialCredit: 1, bufferTimeout: 100 });
+    const codec = new BufferCodec();
+    channel.add(record('a', 1));
+    channel.flush(); // sent with the only credit
+    channel.add(record('b', 2, 3));
+    channel.flush(); // waits for credit
+    channel.add(record('c'));
+    channel.addEvent({ kind: 'watermark', timestamp: 2 });
+    channel.add(record('d')); // not flushed yet
+    const overtaken = channel.overtake(barrier);
+    // The data sent before (with credit) is not the channel's state: the receiver records it.
+    expect(valuesOf(codec, overtaken)).toEqual(['b', 'c', 'd']);
+    const first = codec.decode(overtaken[0]!);
+    expect([first.timestamps?.[0], first.kinds?.[0]]).toEqual([2, 3]);
+    expect(sent.map((m) => m.t)).toEqual(['data', 'priority']);
+    const p = sent[1]!;
+    expect(p.t === 'priority' && codec.decode(p.buf).events).toEqual([0, barrier]);
+    expect(channel.available).toBe(false);
+    // The overtaken buffers still go out, after the barrier, as credit returns.
+    channel.onCredit(5);
+    expect(sent.map((m) => m.t)).toEqual(['data', 'priority', 'data', 'data']);
+    expect(sent.slice(2).flatMap((m) => (m.t === 'data' ? codec.decode(m.buf).values : []))).toEqual([
+      'b',
+      'c',
+      'd',
+    ]);
+    expect(channel.available).toBe(true);
+  });
+
+  it('returns copies that survive the backlog buffers being transferred to another thread', () => {
+    const { channel, sent } = setup({ initialCredit: 0 });
+    const codec = new BufferCodec();
+    channel.add(record('x'));
+    channel.flush();
+    const [state] = channel.overtake(barrier);
+    channel.onCredit(1);
+    const data = sent.find((m) => m.t === 'data')!;
+    if (data.t === 'data') structuredClone(data.buf, { transfer: [data.buf.buffer as ArrayBuffer] });
+    expect(codec.decode(state!).values).toEqual(['x']);
+  });
+
+  it('serializes batches of a receiver in the same thread (its state is written to a file)', () => {
+    const { channel, sent } = setup({
+      initialCredit: 0,
+      sender: { send: (_s, m) => sent.push(m), isLocal: () => true },
+    });
+    const codec = new BufferCodec();
+    channel.add(record('y', 5));
+    channel.flush();
+    const overtaken = channel.overtake(barrier);
+    expect(overtaken[0]).not.toBeInstanceOf(LocalBatch);
+    expect(overtaken[0]!.byteLength).toBeGreaterThan(0);
+    expect(codec.decode(overtaken[0]!)).toMatchObject({ values: ['y'], timestamps: [5] });
+    expect(sent.map((m) => m.t)).toEqual(['priority']);
+  });
+
+  it('overtakes nothing when nothing waits', () => {
+    const { channel, sent } = setup();
+    expect(channel.overtake(barrier)).toEqual([]);
+    expect(sent.map((m) => m.t)).toEqual(['priority']);
+  });
+});

@@ -1,8 +1,9 @@
 // One subpartition of a task's output: records are buffered, serialized when the buffer is full
 // (or flushed), and sent only while the receiver has granted credit. Unsent buffers make the
 // channel unavailable, which stops the task from taking more input: that is backpressure.
+// An unaligned checkpoint barrier overtakes the buffers waiting for credit (see `overtake`).
 import type { StreamEvent, StreamRecord } from '../../core/index.ts';
-import type { BufferCodec } from './buffer-codec.ts';
+import { type BufferCodec, LocalBatch } from './buffer-codec.ts';
 import type { NetworkSender } from './network-message.ts';
 
 /** Settings shared by the output channels of a task. */
@@ -110,6 +111,28 @@ export class OutputChannel {
     } else {
       this.#backlog.push(buf);
     }
+  }
+
+  /**
+   * Unaligned checkpoint: sends `event` (a barrier) at once, without credit, as a priority message
+   * ahead of the buffers waiting for credit, and returns those overtaken buffers, serialized: the
+   * channel's in-flight data for the checkpoint (they are still sent afterwards, after the
+   * barrier). Records not yet in a buffer are flushed first (into the backlog if there is no credit).
+   */
+  overtake(event: StreamEvent): Uint8Array[] {
+    this.flush();
+    const codec = this.#s.codec;
+    // Copies: a buffer in the backlog is transferred (detached) when it is sent to another thread.
+    const overtaken = this.#backlog.map((b) =>
+      b instanceof LocalBatch
+        ? codec.encode(b.decoded.values, b.decoded.timestamps, b.decoded.kinds, null)
+        : b.slice(),
+    );
+    const buf = this.#local
+      ? codec.wrap([], null, null, [0, event])
+      : codec.encode([], null, null, [0, event]);
+    this.#s.sender.send(this.targetSlot, { t: 'priority', ch: this.id, buf });
+    return overtaken;
   }
 
   onCredit(n: number): void {

@@ -143,3 +143,33 @@ describe('RecordWriter', () => {
     ]);
   });
 });
+
+describe('RecordWriter.emitRestored (output channel state of an unaligned checkpoint)', () => {
+  const writerOf = (spec: PartitionerSpec, n: number) => {
+    const rec = recordingChannels(n);
+    return { rec, writer: new RecordWriter(rec.channels, spec, 128, 0, '"Target"') };
+  };
+
+  it('same shape: back to the channel it was recorded on, whatever the partitioner', () => {
+    const { rec, writer } = writerOf({ kind: 'rebalance' }, 3);
+    for (const v of [1, 2, 3]) writer.emitRestored(new StreamRecord(v), 2, 3, true);
+    expect(rec.values).toEqual([[], [], [1, 2, 3]]);
+  });
+
+  it('broadcast at another parallelism: to every new channel continuing the old one (j mod old)', () => {
+    const { rec, writer } = writerOf({ kind: 'broadcast' }, 5);
+    writer.emitRestored(new StreamRecord('x'), 1, 2, false);
+    expect(rec.values).toEqual([[], ['x'], [], ['x'], []]);
+  });
+
+  it('keyed at another parallelism: routed by key group as a new record would be', () => {
+    const key = (v: number) => v % 10;
+    const { rec, writer } = writerOf({ kind: 'hash', key: key as never }, 3);
+    for (const v of range(30)) writer.emitRestored(new StreamRecord(v), 0, 2, false);
+    rec.values.forEach((values, i) => {
+      for (const v of values as number[])
+        expect(computeOperatorIndexForKeyGroup(128, 3, assignToKeyGroup(key(v), 128))).toBe(i);
+    });
+    expect(rec.values.flat()).toHaveLength(30);
+  });
+});

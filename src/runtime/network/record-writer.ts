@@ -87,6 +87,26 @@ export class RecordWriter {
     return key;
   }
 
+  /**
+   * Sends a record of this edge's output channel state again after a restore (unaligned
+   * checkpoint). `sameShape` (both ends at their old parallelism): to the channel it was recorded
+   * on. Otherwise broadcast records go to every new channel that continues old channel
+   * `channelIndex` (`j mod oldChannels`), other records are routed by the partitioner.
+   */
+  emitRestored(record: StreamRecord, channelIndex: number, oldChannels: number, sameShape: boolean): void {
+    const channels = this.channels;
+    if (sameShape && channelIndex < channels.length) {
+      channels[channelIndex]!.add(record);
+      return;
+    }
+    if (this.#spec.kind === 'broadcast') {
+      for (let j = 0; j < channels.length; j++)
+        if (j % oldChannels === channelIndex) channels[j]!.add(record);
+      return;
+    }
+    this.emit(record);
+  }
+
   broadcastEvent(event: StreamEvent): void {
     for (const c of this.channels) c.addEvent(event);
   }

@@ -4,11 +4,19 @@
 
 import { join } from 'node:path';
 import {
+  appendChannelState,
+  type ChannelEdgeRef,
+  type ChannelStateSnapshot,
+  channelStateSize,
   decodeTaskState,
+  encodeTaskState,
+  type InputChannelStateSnapshot,
   type OperatorSnapshot,
+  type OutputChannelStateSnapshot,
   type PinnedOperatorKeyedState,
   readStateFile,
   STATE_FORMAT_VERSION,
+  writeFileAtomic,
   writeTaskStateFile,
 } from '../../checkpoint/index.ts';
 import {
@@ -21,6 +29,13 @@ import {
 import type { JobVertex, StreamGraph, StreamNode } from '../../plan/index.ts';
 import { createKeyedStateBackend, keyGroupRangeForOperator, OperatorStateStore } from '../../state/index.ts';
 import type { BufferCodec } from '../network/buffer-codec.ts';
+import {
+  type OldChannelState,
+  recordsOf,
+  resolveChannelEdge,
+  restoredInputRecords,
+  restoredOutputEntries,
+} from '../network/channel-state-restore.ts';
 import { InputChannel, InputGate } from '../network/input-gate.ts';
 import type { NetworkSender } from '../network/network-message.ts';
 import { OutputChannel, type OutputChannelSettings } from '../network/output-channel.ts';
@@ -38,7 +53,11 @@ import {
 } from '../operators/stream-operator.ts';
 import { SystemProcessingTimeService } from '../timers/processing-time-service.ts';
 import { ChainingOutput, OutputRouter, RecordWriterOutput } from './chain-outputs.ts';
-import { type Barrier, CheckpointBarrierHandler } from './checkpoint-barrier-handler.ts';
+import {
+  type Barrier,
+  CheckpointBarrierHandler,
+  type RecordedInputChannel,
+} from './checkpoint-barrier-handler.ts';
 
 /** Where a task's channels are: what the JobManager decided at deployment. */
 export interface TaskDeployment {
@@ -50,6 +69,9 @@ export interface TaskDeployment {
     readonly channelId: number;
     readonly input: 1 | 2;
     readonly sourceSlot: number;
+    /** The JobEdge (StreamEdge id) and upstream subtask of the channel (unaligned checkpoints). */
+    readonly edgeId?: number;
+    readonly sourceSubtask?: number;
   }[];
   /** Per output JobEdge: its channels in target-subtask order. */
   readonly outputs: readonly {
@@ -77,6 +99,8 @@ export interface CheckpointAck {
   readonly syncDurationMs?: number;
   /** From the end of that to the file written durably (ms), while the task went on. */
   readonly asyncDurationMs?: number;
+  /** Unaligned checkpoints: bytes of in-flight data persisted (Flink's `persisted_data`). */
+  readonly persistedData?: number;
 }
 
 /** Lifecycle states a task reports. */
@@ -90,6 +114,8 @@ export interface TaskSettings {
   readonly autoWatermarkInterval: number;
   readonly checkpointingEnabled: boolean;
   readonly checkpointMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** Unaligned checkpoints (exactly-once only; savepoints stay aligned). */
+  readonly unalignedCheckpoints?: boolean;
   /** Keyed state backend kind and its options. */
   readonly stateBackend: string;
   readonly stateBackendOptions: Readonly<Record<string, unknown>>;
@@ -120,6 +146,15 @@ export interface TaskMetrics {
 }
 
 const BATCH_MILLIS = 4;
+
+/** An unaligned checkpoint snapshotted at its first barrier, waiting for its input channel state. */
+interface PendingUnalignedCheckpoint {
+  readonly checkpointId: number;
+  /** The encoded operator state. */
+  readonly bytes: Uint8Array;
+  readonly operatorIds: string[];
+  readonly outputs: OutputChannelStateSnapshot[];
+}
 
 /**
  * One running subtask.
@@ -157,6 +192,25 @@ export class StreamTask {
   #quietStop: { checkpointId: number; notified: boolean; inputsEnded: boolean } | undefined;
   /** Operator ids of the chain, in chain order. */
   #operatorIds: string[] = [];
+  /** Unaligned checkpoints: the edge of each writer (same order as #writers). */
+  readonly #writerEdges: Array<ChannelEdgeRef & { readonly targetParallelism: number }> = [];
+  /** Unaligned checkpoint taken at its first barrier, waiting for the input channel state. */
+  #pendingUnaligned: PendingUnalignedCheckpoint | undefined;
+  /**
+   * State files being written (each settles after its acknowledgement or decline is sent). A task
+   * reports FINISHED only after them: the coordinator ignores acknowledgements of finished tasks,
+   * and a task that finished right after its snapshot (a source emitting its last records while
+   * its file is written) must not lose its part of the checkpoint.
+   */
+  readonly #stateWrites = new Set<Promise<void>>();
+  /** In-flight data restored from an unaligned checkpoint, replayed before any new input. */
+  #restoredInFlight:
+    | {
+        readonly checkpoint: string;
+        readonly inputs: OldChannelState<InputChannelStateSnapshot>[];
+        readonly outputs: OldChannelState<OutputChannelStateSnapshot>[];
+      }
+    | undefined;
 
   constructor(env: TaskEnvironment) {
     this.env = env;
@@ -178,6 +232,28 @@ export class StreamTask {
   /** A data buffer arrived for one of this task's input channels. */
   onBuffer(channelId: number, buffer: Uint8Array): void {
     this.#gate?.onBuffer(channelId, buffer);
+    this.#schedule();
+  }
+
+  /**
+   * A priority event (an unaligned checkpoint barrier) arrived for an input channel: it is
+   * handled now, ahead of the buffers queued on the channel (the mailbox is not running).
+   */
+  onPriorityEvent(channelId: number, buffer: Uint8Array): void {
+    const channel = this.#gate?.byId.get(channelId);
+    if (channel === undefined) return;
+    const { events } = this.env.codec.decode(buffer);
+    const event = events?.[1];
+    if (typeof event !== 'object' || event.kind !== 'barrier') return;
+    if (this.#state !== 'RUNNING') {
+      this.env.declineCheckpoint(event.checkpointId, `task ${this.name} is ${this.#state}`);
+      return;
+    }
+    try {
+      this.#barriers!.onPriorityBarrier(channel, event);
+    } catch (e) {
+      this.#fail(e);
+    }
     this.#schedule();
   }
 
@@ -208,6 +284,7 @@ export class StreamTask {
       if (restore !== undefined) await this.#restore(restore);
       for (let i = this.#operators.length - 1; i >= 0; i--) await this.#operators[i]!.open();
       if (this.#state !== 'CREATED') return;
+      this.#replayInFlight();
       this.#state = 'RUNNING';
       this.env.reportState('RUNNING');
       this.#schedule();
@@ -274,6 +351,12 @@ export class StreamTask {
             `"${target.name}"${target.uid === undefined ? '' : ` (uid: ${target.uid})`}`,
           );
           this.#writers.push(writer);
+          this.#writerEdges.push({
+            edgeId: edge.id,
+            sourceOperatorId: node.operatorId,
+            targetOperatorId: target.operatorId,
+            targetParallelism: target.parallelism,
+          });
           const wo = new RecordWriterOutput(writer);
           this.#writerOutputs.push(wo);
           out = wo;
@@ -303,6 +386,13 @@ export class StreamTask {
         this.env.settings.checkpointMode === 'EXACTLY_ONCE',
         (barrier) => this.#performCheckpoint(barrier),
         (id, reason) => this.env.declineCheckpoint(id, reason),
+        this.#unaligned
+          ? {
+              codec: this.env.codec,
+              snapshot: (barrier) => this.#performCheckpoint(barrier),
+              complete: (barrier, inputs) => this.#completeUnaligned(barrier, inputs),
+            }
+          : undefined,
       );
     }
     this.#operatorIds = nodes.map((n) => n.operatorId);
@@ -601,13 +691,134 @@ export class StreamTask {
         this.#source?.suspendWatermarks(false);
       }
       if (this.#quietStop?.checkpointId === checkpointId) this.#quietStop = undefined;
+      if (this.#pendingUnaligned?.checkpointId === checkpointId) this.#pendingUnaligned = undefined;
       for (const op of this.#operators) op.notifyCheckpointAborted(checkpointId);
     });
   }
 
-  /** Takes this task's snapshot at the barrier (see {@link #checkpointAsync}). */
+  /** Unaligned checkpoints are on (exactly-once only); savepoints are aligned all the same. */
+  get #unaligned(): boolean {
+    const s = this.env.settings;
+    return s.unalignedCheckpoints === true && s.checkpointMode === 'EXACTLY_ONCE';
+  }
+
+  /**
+   * Unaligned checkpoint, after the operators' snapshot: the barrier overtakes every output
+   * channel's backlog, which becomes the output channel state. A source task has no input
+   * channel state: its part is complete at once.
+   */
+  #overtake(barrier: Barrier, bytes: Uint8Array, operatorIds: string[]): void {
+    const outputs: OutputChannelStateSnapshot[] = [];
+    this.#writers.forEach((writer, w) => {
+      const edge = this.#writerEdges[w]!;
+      writer.channels.forEach((channel, channelIndex) => {
+        const buffers = channel.overtake(barrier);
+        if (buffers.length === 0) return;
+        outputs.push({
+          edgeId: edge.edgeId,
+          sourceOperatorId: edge.sourceOperatorId,
+          targetOperatorId: edge.targetOperatorId,
+          channelIndex,
+          targetParallelism: edge.targetParallelism,
+          buffers,
+        });
+      });
+      if (outputs.some((o) => o.edgeId === edge.edgeId) && !operatorIds.includes(edge.sourceOperatorId))
+        operatorIds.push(edge.sourceOperatorId);
+    });
+    const pending = { checkpointId: barrier.checkpointId, bytes, operatorIds, outputs };
+    if (this.#gate === undefined) this.#writeUnaligned(barrier, pending, []);
+    else this.#pendingUnaligned = pending;
+  }
+
+  /** Every input channel's barrier arrived: the unaligned checkpoint's channel state is complete. */
+  #completeUnaligned(barrier: Barrier, recorded: readonly RecordedInputChannel[]): void {
+    const pending = this.#pendingUnaligned;
+    if (pending === undefined || pending.checkpointId !== barrier.checkpointId) return;
+    this.#pendingUnaligned = undefined;
+    const { deployment } = this.env;
+    const byChannel = new Map(deployment.inputs.map((i) => [i.channelId, i]));
+    const inputs: InputChannelStateSnapshot[] = [];
+    for (const r of recorded) {
+      if (r.buffers.length === 0) continue;
+      const d = byChannel.get(r.channel.id);
+      const edge = d?.edgeId === undefined ? undefined : this.#inputEdge(d.edgeId);
+      if (d === undefined || edge === undefined || d.sourceSubtask === undefined) {
+        this.env.declineCheckpoint(
+          barrier.checkpointId,
+          `input channel ${r.channel.id} of task ${this.name} has in-flight data but no edge in its deployment`,
+        );
+        return;
+      }
+      inputs.push({ ...edge, input: d.input, sourceSubtask: d.sourceSubtask, buffers: r.buffers });
+    }
+    if (inputs.length > 0 && !pending.operatorIds.includes(this.#operatorIds[0]!))
+      pending.operatorIds.push(this.#operatorIds[0]!);
+    this.#writeUnaligned(barrier, pending, inputs);
+  }
+
+  /** The edge into this task's head with StreamEdge id `edgeId`. */
+  #inputEdge(edgeId: number): ChannelEdgeRef | undefined {
+    const { graph, vertex } = this.env;
+    const e = vertex.inputs.find((x) => x.id === edgeId);
+    if (e === undefined) return undefined;
+    return {
+      edgeId,
+      sourceOperatorId: graph.nodes[e.sourceNode]!.operatorId,
+      targetOperatorId: graph.nodes[e.targetNode]!.operatorId,
+    };
+  }
+
+  #writeUnaligned(
+    barrier: Barrier,
+    pending: PendingUnalignedCheckpoint,
+    inputs: InputChannelStateSnapshot[],
+  ): void {
+    const channelState: ChannelStateSnapshot = { inputs, outputs: pending.outputs };
+    const persisted = channelStateSize(channelState);
+    const bytes = persisted === 0 ? pending.bytes : appendChannelState(pending.bytes, channelState);
+    this.#writeState(barrier, bytes, pending.operatorIds, persisted);
+  }
+
+  /**
+   * Takes this task's snapshot at the barrier. Aligned (and savepoints): see
+   * {@link #checkpointAsync}. Unaligned: operator state is serialized at once, the barrier
+   * overtakes the output backlog, and the file (with the channel state) is written once every
+   * input channel's barrier has arrived.
+   */
   #performCheckpoint(barrier: Barrier): boolean {
-    return this.#checkpointAsync(barrier);
+    if (!this.#unaligned || barrier.savepoint) return this.#checkpointAsync(barrier);
+    const { deployment, vertex } = this.env;
+    const id = barrier.checkpointId;
+    let bytes: Uint8Array;
+    /** Operators with state: only they must find a place in a job restored from this. */
+    const operatorIds: string[] = [];
+    try {
+      const operators: Record<string, OperatorSnapshot> = {};
+      this.#operators.forEach((op, i) => {
+        const snapshot = op.snapshotState(id, barrier.timestamp);
+        if (Object.keys(snapshot).length === 0) return;
+        operators[this.#operatorIds[i]!] = snapshot;
+        operatorIds.push(this.#operatorIds[i]!);
+      });
+      bytes = encodeTaskState({
+        version: STATE_FORMAT_VERSION,
+        checkpointId: id,
+        vertexId: vertex.id,
+        subtask: deployment.subtaskIndex,
+        parallelism: vertex.parallelism,
+        operators,
+      });
+    } catch (e) {
+      // A snapshot that cannot be taken fails the checkpoint, not the task: the coordinator
+      // counts it against the tolerable failures and aborts it (which releases the alignment of
+      // downstream tasks waiting for this task's barrier).
+      this.env.declineCheckpoint(id, e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    // The file is written once the channel state is complete (see #completeUnaligned).
+    this.#overtake(barrier, bytes, operatorIds);
+    return true;
   }
 
   /**
@@ -659,7 +870,7 @@ export class StreamTask {
       parallelism: vertex.parallelism,
       operators,
     };
-    writeTaskStateFile(join(barrier.targetDir, file), header, keyed, {
+    const written = writeTaskStateFile(join(barrier.targetDir, file), header, keyed, {
       // A failed or cancelled attempt's checkpoint is of no use; a finishing task's still is.
       cancelled: () =>
         this.#state === 'FAILED' || this.#state === 'CANCELED'
@@ -680,7 +891,32 @@ export class StreamTask {
           `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`,
         ),
     );
+    this.#stateWrites.add(written);
+    void written.finally(() => this.#stateWrites.delete(written));
     return true;
+  }
+
+  /** Writes this task's state file for an unaligned checkpoint, then acknowledges (or declines). */
+  #writeState(barrier: Barrier, bytes: Uint8Array, operatorIds: string[], persistedData: number): void {
+    const { deployment, vertex } = this.env;
+    const id = barrier.checkpointId;
+    const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
+    const written = writeFileAtomic(join(barrier.targetDir, file), bytes).then(
+      () =>
+        this.env.acknowledgeCheckpoint(id, {
+          file,
+          bytes: bytes.length,
+          operatorIds,
+          persistedData,
+        }),
+      (e: unknown) =>
+        this.env.declineCheckpoint(
+          id,
+          `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+    );
+    this.#stateWrites.add(written);
+    void written.finally(() => this.#stateWrites.delete(written));
   }
 
   /** Loads the chain's operator state from the state files of the old subtasks. */
@@ -690,6 +926,16 @@ export class StreamTask {
     for (const f of restore.files) {
       if (!f.operatorIds.some((id) => mine.has(id))) continue;
       const snapshot = decodeTaskState(await readStateFile(restore.dir, f.file), join(restore.dir, f.file));
+      const channels = snapshot.channelState;
+      if (channels !== undefined) {
+        this.#restoredInFlight ??= { checkpoint: restore.dir, inputs: [], outputs: [] };
+        const inFlight = this.#restoredInFlight;
+        const old = { oldSubtask: snapshot.subtask, oldParallelism: snapshot.parallelism };
+        for (const state of channels.inputs)
+          if (state.targetOperatorId === this.#operatorIds[0]) inFlight.inputs.push({ ...old, state });
+        for (const state of channels.outputs)
+          if (mine.has(state.sourceOperatorId)) inFlight.outputs.push({ ...old, state });
+      }
       for (const [operatorId, state] of Object.entries(snapshot.operators)) {
         if (!mine.has(operatorId)) continue;
         const list = parts.get(operatorId) ?? [];
@@ -701,6 +947,72 @@ export class StreamTask {
       const p = parts.get(this.#operatorIds[i]!);
       if (p !== undefined) op.restoreState(p);
     });
+  }
+
+  /**
+   * After a restore from an unaligned checkpoint, before any new input: the output channel state
+   * is sent again (ahead of anything this task emits now), then the input channel state is
+   * processed (ahead of any new input), both redistributed if the parallelism changed.
+   */
+  #replayInFlight(): void {
+    const inFlight = this.#restoredInFlight;
+    if (inFlight === undefined) return;
+    this.#restoredInFlight = undefined;
+    const { graph, vertex, deployment, codec } = this.env;
+    const subtask = deployment.subtaskIndex;
+    for (const { oldParallelism, state } of restoredOutputEntries(
+      inFlight.outputs,
+      subtask,
+      vertex.parallelism,
+    )) {
+      const w = this.#writerEdges.findIndex(
+        (e) => e.edgeId === state.edgeId && e.sourceOperatorId === state.sourceOperatorId,
+      );
+      const writer = this.#writers[w];
+      if (writer === undefined || this.#writerEdges[w]!.targetOperatorId !== state.targetOperatorId) {
+        resolveChannelEdge(graph, state, inFlight.checkpoint);
+        throw new Error(`edge ${state.edgeId} is not an output of task ${this.name}`);
+      }
+      const sameShape =
+        oldParallelism === vertex.parallelism &&
+        state.targetParallelism === this.#writerEdges[w]!.targetParallelism;
+      for (const r of recordsOf(state.buffers, codec)) {
+        writer.emitRestored(
+          new StreamRecord(r.value, r.timestamp, r.kind),
+          state.channelIndex,
+          state.targetParallelism,
+          sameShape,
+        );
+      }
+    }
+    const inputs = restoredInputRecords(
+      inFlight.inputs,
+      (ref) => resolveChannelEdge(graph, ref, inFlight.checkpoint),
+      subtask,
+      vertex.parallelism,
+      codec,
+      inFlight.checkpoint,
+    );
+    const head = this.#head;
+    const record = this.#record;
+    const previous = enterOperator(head as unknown as StateOwner);
+    try {
+      for (const { input, record: r } of inputs) {
+        record.value = r.value;
+        record.timestamp = r.timestamp;
+        record.kind = r.kind;
+        try {
+          if (!this.#headIsTwoInput) head.processElement(record);
+          else if (input === 1) head.processElement1(record);
+          else head.processElement2(record);
+        } catch (e) {
+          throw operatorError(head.ctx, e, `restored in-flight record ${describeRecord(r.value)}`);
+        }
+      }
+    } finally {
+      enterOperator(previous);
+    }
+    this.metrics.numRecordsIn += inputs.length;
   }
 
   #armFlushTimer(): void {
@@ -735,6 +1047,8 @@ export class StreamTask {
       await this.#drainOutputs();
       if (this.#state !== 'FINISHING') return;
       await this.#closeAll(true);
+      await Promise.allSettled([...this.#stateWrites]);
+      if (this.#state !== 'FINISHING') return;
       this.#state = 'FINISHED';
       this.env.reportState('FINISHED');
     } catch (e) {

@@ -1,0 +1,205 @@
+// Job module: unaligned checkpoints under backpressure. A fast source feeds a slow keyed
+// sequencer through few, small network buffers, so buffers always wait in the channels; each
+// record gets a per-key sequence number from keyed state and goes to a FileSink.
+//   --phase straight        no checkpoints, runs to the end
+//   --phase fail-restart    unaligned checkpoints; after the first completed checkpoint that holds
+//                           in-flight data, the sequencer fails (attempt 0) and the job restarts
+//                           from it
+//   --phase fail-stop       the same, but the job then fails for good (no restart): the test
+//                           resumes it from that checkpoint with --phase resume
+//   --phase resume          unaligned checkpoints, restores from --restore <checkpoint dir>
+//   --parallelism p  --records n  --out dir  --checkpoints dir  --marker file
+// The failing subtask writes { checkpointId, dir, inputBytes, outputBytes } to --marker first:
+// what the checkpoint it fails after holds, read from its state files.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeTaskState } from '../../src/checkpoint/index.ts';
+import {
+  type Boundedness,
+  type CheckpointListener,
+  type Collector,
+  DataGeneratorSource,
+  FileSink,
+  KeyedProcessFunction,
+  type ProcessContext,
+  type ReaderOutput,
+  RestartStrategies,
+  type RuntimeContext,
+  type Source,
+  type SourceReader,
+  type SourceReaderContext,
+  type SourceSplit,
+  type SplitEnumerator,
+  type SplitEnumeratorContext,
+  StreamExecutionEnvironment,
+  type ValueState,
+  ValueStateDescriptor,
+  WatermarkStrategy,
+} from '../../src/index.ts';
+import { options } from './support.ts';
+
+export const KEYS = 11;
+
+/** What the checkpoint the job failed after holds. */
+export interface UnalignedMarker {
+  readonly checkpointId: number;
+  readonly dir: string;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+}
+
+/** In-flight bytes in the state files of a completed checkpoint directory. */
+export function channelStateOf(dir: string): { inputBytes: number; outputBytes: number } {
+  let inputBytes = 0;
+  let outputBytes = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.state')) continue;
+    const path = join(dir, name);
+    const state = decodeTaskState(readFileSync(path), path).channelState;
+    for (const c of state?.inputs ?? []) for (const b of c.buffers) inputBytes += b.byteLength;
+    for (const c of state?.outputs ?? []) for (const b of c.buffers) outputBytes += b.byteLength;
+  }
+  return { inputBytes, outputBytes };
+}
+
+/**
+ * Until `marker` exists, each reader stops after `hold` records (it stays available for
+ * checkpoints): the attempt that is to fail cannot end before a checkpoint completes, however
+ * long writing state files takes on a busy machine. Positions are the wrapped source's own.
+ */
+class HoldingSource<T, S extends SourceSplit, E> implements Source<T, S, E> {
+  readonly #inner: Source<T, S, E>;
+  readonly #hold: number;
+  readonly #marker: string;
+  constructor(inner: Source<T, S, E>, hold: number, marker: string) {
+    this.#inner = inner;
+    this.#hold = hold;
+    this.#marker = marker;
+  }
+  getBoundedness(): Boundedness {
+    return this.#inner.getBoundedness();
+  }
+  createEnumerator(ctx: SplitEnumeratorContext<S>): SplitEnumerator<S, E> {
+    return this.#inner.createEnumerator(ctx);
+  }
+  restoreEnumerator(ctx: SplitEnumeratorContext<S>, checkpoint: E): SplitEnumerator<S, E> {
+    return this.#inner.restoreEnumerator(ctx, checkpoint);
+  }
+  createReader(ctx: SourceReaderContext): SourceReader<T, S> {
+    const inner = this.#inner.createReader(ctx);
+    const hold = this.#hold / Math.max(1, ctx.currentParallelism());
+    let emitted = 0;
+    const holding = (): boolean => emitted >= hold && !existsSync(this.#marker);
+    return {
+      start: () => inner.start(),
+      pollNext: (output: ReaderOutput<T>) => {
+        if (holding()) return 'NOTHING_AVAILABLE';
+        return inner.pollNext({
+          collect: (v, ts) => {
+            emitted++;
+            output.collect(v, ts);
+          },
+          createOutputForSplit: (id) => output.createOutputForSplit(id),
+          releaseOutputForSplit: (id) => output.releaseOutputForSplit(id),
+        });
+      },
+      isAvailable: () =>
+        holding() ? new Promise((resolve) => setTimeout(resolve, 20)) : inner.isAvailable(),
+      addSplits: (splits) => inner.addSplits(splits),
+      notifyNoMoreSplits: () => inner.notifyNoMoreSplits(),
+      snapshotState: (id) => inner.snapshotState(id),
+      close: () => inner.close(),
+    };
+  }
+}
+
+class SlowSequencer extends KeyedProcessFunction<number, number, string> implements CheckpointListener {
+  readonly #failAfterInFlight: boolean;
+  readonly #checkpoints: string;
+  readonly #marker: string;
+  #seq!: ValueState<number>;
+  #attempt = 0;
+  #subtask = 0;
+  #sink = 0;
+
+  constructor(failAfterInFlight: boolean, checkpoints: string, marker: string) {
+    super();
+    this.#failAfterInFlight = failAfterInFlight;
+    this.#checkpoints = checkpoints;
+    this.#marker = marker;
+  }
+
+  override open(ctx: RuntimeContext): void {
+    this.#seq = ctx.getState(new ValueStateDescriptor<number>('seq', { defaultValue: 0 }));
+    this.#attempt = ctx.getAttemptNumber();
+    this.#subtask = ctx.getIndexOfThisSubtask();
+  }
+
+  processElement(v: number, ctx: ProcessContext<number>, out: Collector<string>): void {
+    // Slow (a quarter of a millisecond per record): the source is always ahead, its buffers wait
+    // for credit.
+    const until = performance.now() + 0.25;
+    while (performance.now() < until) this.#sink += Math.sqrt(v);
+    const seq = this.#seq.value()! + 1;
+    this.#seq.update(seq);
+    out.collect(`${ctx.getCurrentKey()}|${seq}|${v}`);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    if (!this.#failAfterInFlight || this.#attempt !== 0 || this.#subtask !== 0) return;
+    const jobDirs = readdirSync(this.#checkpoints).map((d) =>
+      join(this.#checkpoints, d, `chk-${checkpointId}`),
+    );
+    const dir = jobDirs.find((d) => {
+      try {
+        return readdirSync(d).includes('_metadata');
+      } catch {
+        return false;
+      }
+    });
+    if (dir === undefined) return;
+    const held = channelStateOf(dir);
+    if (held.inputBytes + held.outputBytes === 0) return;
+    const marker: UnalignedMarker = { checkpointId, dir, ...held };
+    writeFileSync(this.#marker, JSON.stringify(marker));
+    throw new Error(`injected failure after unaligned checkpoint ${checkpointId}`);
+  }
+}
+
+export default async function main(args: readonly string[]) {
+  const o = options(args);
+  const phase = o.phase ?? 'straight';
+  const p = Number(o.parallelism ?? '2');
+  const records = Number(o.records ?? '6000');
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({
+    'taskmanager.network.credits-per-channel': 2,
+    'taskmanager.memory.segment-size': 1024,
+    ...(phase === 'resume' ? { 'execution.savepoint.path': o.restore! } : {}),
+  });
+  env.setParallelism(p);
+  if (phase !== 'straight') {
+    env.enableCheckpointing(50);
+    const config = env.getCheckpointConfig();
+    config.enableUnalignedCheckpoints();
+    config.setCheckpointStorage(o.checkpoints!);
+    config.setMinPauseBetweenCheckpoints(50);
+    config.setExternalizedCheckpointRetention('RETAIN_ON_CANCELLATION');
+  }
+  env.setRestartStrategy(
+    phase === 'fail-restart' ? RestartStrategies.fixedDelayRestart(1, 10) : RestartStrategies.noRestart(),
+  );
+  const numbers = new DataGeneratorSource((i) => i, records);
+  env
+    .fromSource(
+      phase.startsWith('fail') ? new HoldingSource(numbers, records / 2, o.marker!) : numbers,
+      WatermarkStrategy.noWatermarks(),
+      'numbers',
+    )
+    .uid('numbers')
+    .keyBy((v) => v % KEYS)
+    .process(new SlowSequencer(phase.startsWith('fail'), o.checkpoints ?? '', o.marker ?? ''))
+    .uid('sequencer')
+    .sinkTo(FileSink.forRowFormat<string>(o.out!).build())
+    .uid('files');
+  await env.execute(`unaligned ${phase} p=${p}`);
+}
