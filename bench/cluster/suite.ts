@@ -2,9 +2,12 @@
 // record crosses the data link), and the same job embedded (across two worker threads of one
 // process) for comparison. Starts a JobManager and two one-slot TaskManagers on 127.0.0.1 as
 // child processes, submits with `sluice run -m`, reads task timings and counts from the REST API.
+// As root on Linux, keyed-exchange-veth runs the same with each TaskManager in its own network
+// namespace (test/e2e/netns-harness.ts), so the data link crosses a bridge and two veth pairs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { NetnsLab, probeNetns } from '../../test/e2e/netns-harness.ts';
 import { type BenchCase, type BenchResultLine, type BenchSuite, positiveInt, round } from '../bench-suite.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,7 +17,8 @@ const JOB = 'bench/cluster/keyed-exchange-job.ts';
 const usage = `
   --records N   records through the keyed exchange (default 5000000)
   --keys N      distinct keys (default 1000)
-Cases: keyed-exchange-tcp, keyed-exchange-threads`;
+Cases: keyed-exchange-tcp, keyed-exchange-threads, keyed-exchange-veth (root on Linux only:
+TaskManagers in network namespaces behind veth pairs on a bridge)`;
 
 interface Proc {
   readonly child: ChildProcess;
@@ -22,8 +26,9 @@ interface Proc {
   readonly exited: Promise<number>;
 }
 
-function start(args: readonly string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: readonly string[], prefix: readonly string[] = []): Proc {
+  const [command = process.execPath, ...before] = [...prefix, process.execPath];
+  const child = spawn(command, [...before, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const p: Proc = {
     child,
     out: '',
@@ -82,22 +87,31 @@ function benchLine(out: string): { jobId: string; netRuntime: number } {
   return JSON.parse(m[1]!) as { jobId: string; netRuntime: number };
 }
 
-async function overTcp(records: number, keys: number): Promise<BenchResultLine> {
+/** Over TCP on 127.0.0.1, or, with a lab, between TaskManagers in two network namespaces. */
+async function overTcp(records: number, keys: number, lab?: NetnsLab): Promise<BenchResultLine> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const host = lab?.gateway ?? '127.0.0.1';
+  const base = `http://${host}:${port}`;
   const procs: Proc[] = [];
   try {
-    const jm = start(['jobmanager', '--port', String(port)]);
+    const jm = start(['jobmanager', '--port', String(port), '--bind', host]);
     procs.push(jm);
     await until(() => (jm.out.includes('JobManager listening') ? true : undefined), 'the JobManager');
-    for (let i = 0; i < 2; i++)
-      procs.push(start(['taskmanager', '--jobmanager', `127.0.0.1:${port}`, '--slots', '1']));
+    for (let i = 0; i < 2; i++) {
+      const ns = lab?.hosts[i];
+      const tm = ['taskmanager', '--jobmanager', `${host}:${port}`, '--slots', '1'];
+      procs.push(ns === undefined ? start(tm) : start([...tm, '--bind', ns.address], ns.exec));
+    }
     await until(
       async () => ((await getJson(`${base}/overview`)).taskmanagers === 2 ? true : undefined),
       'two TaskManagers',
     );
+    // Bytes the namespaces sent over their veths (each counted once, at the bridge side).
+    const sent = (): number =>
+      lab === undefined ? 0 : lab.hosts.reduce((n, h) => n + lab.counters(h).rxBytes, 0);
+    const sentBefore = sent();
     const started = performance.now();
-    const run = start(['run', '-m', `127.0.0.1:${port}`, JOB, String(records), String(keys)]);
+    const run = start(['run', '-m', `${host}:${port}`, JOB, String(records), String(keys)]);
     const code = await run.exited;
     const wallSeconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`sluice run failed (${code}):\n${run.out}`);
@@ -109,7 +123,7 @@ async function overTcp(records: number, keys: number): Promise<BenchResultLine> 
     // Records flow from the source's first record to the keyed subtask's end of input.
     const taskSeconds = (sub[1]['end-time'] - src[0]['start-time']) / 1000;
     return {
-      name: 'keyed-exchange-tcp',
+      name: lab === undefined ? 'keyed-exchange-tcp' : 'keyed-exchange-veth',
       records,
       keys,
       seconds: round(taskSeconds),
@@ -121,6 +135,13 @@ async function overTcp(records: number, keys: number): Promise<BenchResultLine> 
       resultsCorrect: keyed.metrics['read-records'] === records && sub[1].metrics['read-records'] === records,
       // The source and keyed subtask 1 ran in different TaskManager processes.
       crossedTcp: src[0]['taskmanager-id'] !== sub[1]['taskmanager-id'],
+      ...(lab === undefined
+        ? {}
+        : {
+            hosts: `${src[0].host} -> ${sub[1].host}`,
+            vethBytes: sent() - sentBefore,
+            vethBytesPerRecord: round((sent() - sentBefore) / records),
+          }),
     };
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
@@ -161,6 +182,19 @@ const suite: BenchSuite = {
       { name: 'keyed-exchange-tcp', run: async () => [await overTcp(records, keys)] },
       { name: 'keyed-exchange-threads', run: async () => [await inThreads(records, keys)] },
     ];
+    if (probeNetns().ok) {
+      cases.push({
+        name: 'keyed-exchange-veth',
+        run: async () => {
+          const lab = NetnsLab.create(2);
+          try {
+            return [await overTcp(records, keys, lab)];
+          } finally {
+            lab.destroy();
+          }
+        },
+      });
+    }
     return cases;
   },
 };
