@@ -47,6 +47,10 @@ export interface CheckpointHistoryEntry extends CheckpointRecord {
   readonly unaligned: boolean;
   /** Bytes of in-flight data persisted by the tasks that acknowledged (Flink's `persisted_data`). */
   readonly persistedData: number;
+  /** Longest time a task was blocked at the barrier taking its snapshot (ms; -1 unknown). */
+  readonly syncDurationMs: number;
+  /** Longest asynchronous phase of a task: barrier passed to file durable (ms; -1 unknown). */
+  readonly asyncDurationMs: number;
 }
 
 interface SavepointWaiter {
@@ -72,6 +76,8 @@ export class JobCheckpointing {
   readonly #savepoints = new Map<string, SavepointWaiter>();
   /** In-flight bytes acknowledged per checkpoint id (entries leave with the history). */
   readonly #persisted = new Map<number, number>();
+  /** Longest sync and async phase acknowledged per checkpoint id (entries leave with the history). */
+  readonly #phases = new Map<number, { sync: number; async: number }>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -138,6 +144,13 @@ export class JobCheckpointing {
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
     if (ack.persistedData !== undefined && ack.persistedData > 0)
       this.#persisted.set(checkpointId, (this.#persisted.get(checkpointId) ?? 0) + ack.persistedData);
+    if (ack.syncDurationMs !== undefined || ack.asyncDurationMs !== undefined) {
+      const p = this.#phases.get(checkpointId) ?? { sync: -1, async: -1 };
+      this.#phases.set(checkpointId, {
+        sync: Math.max(p.sync, Math.round(ack.syncDurationMs ?? -1)),
+        async: Math.max(p.async, Math.round(ack.asyncDurationMs ?? -1)),
+      });
+    }
     this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
   }
 
@@ -178,6 +191,7 @@ export class JobCheckpointing {
     const history = this.#state.history;
     for (const id of this.#persisted.keys())
       if (!history.some((h) => h.id === id)) this.#persisted.delete(id);
+    for (const id of this.#phases.keys()) if (!history.some((h) => h.id === id)) this.#phases.delete(id);
     return {
       counts: this.#state.counts,
       inProgress: this.#state.pending.size,
@@ -185,6 +199,8 @@ export class JobCheckpointing {
         ...h,
         unaligned: unaligned && !h.savepoint,
         persistedData: this.#persisted.get(h.id) ?? 0,
+        syncDurationMs: this.#phases.get(h.id)?.sync ?? -1,
+        asyncDurationMs: this.#phases.get(h.id)?.async ?? -1,
       })),
       restoredFrom: this.#state.restoredFrom,
     };

@@ -277,6 +277,9 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
     num_acknowledged_subtasks: h.acknowledged,
     unaligned: h.unaligned,
     persisted_data: h.persistedData,
+    // Longest per-subtask phases (Flink reports them per subtask as checkpoint_duration.sync/async).
+    sync_duration: h.syncDurationMs,
+    async_duration: h.asyncDurationMs,
     external_path: h.status === 'COMPLETED' ? h.dir : null,
     discarded: false,
     ...(h.failure === undefined

@@ -214,6 +214,9 @@ describe('standalone cluster', () => {
         expect(savepoint.output.stdout).toMatch(/Savepoint completed\. Path: \S+/);
         const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
         expect(cps.latest.savepoint).toMatchObject({ is_savepoint: true, status: 'COMPLETED' });
+        // How long the tasks were blocked at the barrier, and how long their files took after it.
+        expect(cps.latest.savepoint.sync_duration).toBeGreaterThanOrEqual(0);
+        expect(cps.latest.savepoint.async_duration).toBeGreaterThanOrEqual(0);
 
         const stop = sluice(['stop', '-m', `127.0.0.1:${port}`, '-p', join(dir, 'sp2'), jobId!]);
         expect(await stop.exited).toBe(0);
