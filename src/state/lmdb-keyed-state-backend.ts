@@ -275,15 +275,16 @@ class LmdbBackend implements LmdbKeyedStateBackend {
   }
 
   /**
-   * An lmdb read transaction (MVCC): the sync phase opens it, slices are whole key groups. It
-   * stays readable after dispose() (which then closes the store on release).
+   * An lmdb read transaction (MVCC): the sync phase opens it; slices are read lazily from it
+   * (see {@link SnapshotBuilder.slices}). It stays readable after dispose() (which then closes
+   * the store on release).
    */
   pinSnapshot(): PinnedKeyedStateSnapshot {
     this.#checkOpen();
     const view: LmdbReadView = this.store.openReadView();
     this.#pinnedViews++;
-    const kinds = this.#elementKinds();
-    const ready: KeyedStateSnapshotSlice[] = [];
+    const builder = new SnapshotBuilder(this.#elementKinds());
+    let current: Iterator<KeyedStateSnapshotSlice> | undefined;
     let kg = this.keyGroupRange.start;
     let released = false;
     const release = (): void => {
@@ -293,18 +294,19 @@ class LmdbBackend implements LmdbKeyedStateBackend {
       if (--this.#pinnedViews === 0 && this.#disposed) this.#close();
     };
     return {
-      next: () => {
-        while (ready.length === 0 && !released && kg <= this.keyGroupRange.end) {
-          const builder = new SnapshotBuilder(kinds);
-          builder.addKeyGroup(kg, view.range([kg], [kg + 1]));
-          for (const [name, groups] of Object.entries(builder.result())) {
-            for (const [group, entries] of groups) ready.push([name, group, entries]);
+      next: (maxEntries) => {
+        while (!released) {
+          if (current === undefined) {
+            if (kg > this.keyGroupRange.end) break;
+            current = builder.slices(kg, view.range([kg], [kg + 1]), Math.max(1, maxEntries));
+            kg++;
           }
-          kg++;
+          const r = current.next();
+          if (r.done !== true) return r.value;
+          current = undefined;
         }
-        const slice = ready.shift();
-        if (slice === undefined) release();
-        return slice;
+        release();
+        return undefined;
       },
       release,
     };
@@ -497,7 +499,19 @@ class SnapshotBuilder {
   }
 
   addKeyGroup(kg: number, entries: Iterable<LmdbEntry>): void {
+    for (const [name, group, e] of this.slices(kg, entries, Number.POSITIVE_INFINITY)) {
+      this.#table(name).push([group, e]);
+    }
+  }
+
+  /**
+   * The entries of one key group as slices, read lazily: entries in the void namespace come in
+   * slices of about `maxEntries` (a list or map value is never split); values in other namespaces
+   * are grouped per key, so they come at the end of the key group.
+   */
+  *slices(kg: number, entries: Iterable<LmdbEntry>, maxEntries: number): Generator<KeyedStateSnapshotSlice> {
     const tables = new Map<string, Array<[unknown, unknown]>>();
+    let collected = 0;
     /** Per namespaced state: key component → [original key, Map<namespace, value>]. */
     const namespaced = new Map<string, Map<KeyComponent, [unknown, Map<NKey, unknown>]>>();
     // The element group being collected: its slot (as components) and values.
@@ -520,6 +534,7 @@ class SnapshotBuilder {
           tables.set(stateName, list);
         }
         list.push([key, stored]);
+        collected++;
         return;
       }
       let byKey = namespaced.get(stateName);
@@ -546,6 +561,11 @@ class SnapshotBuilder {
     };
 
     for (const { key, value } of entries) {
+      if (collected >= maxEntries) {
+        for (const [name, list] of tables) yield [name, kg, list];
+        tables.clear();
+        collected = 0;
+      }
       const name = key[1]!;
       const ns = key[2]!;
       const k = key[3]!;
@@ -577,10 +597,8 @@ class SnapshotBuilder {
     }
     flush();
 
-    for (const [name, entries] of tables) this.#table(name).push([kg, entries]);
-    for (const [name, byKey] of namespaced) {
-      this.#table(name + NAMESPACE_TABLE_SUFFIX).push([kg, [...byKey.values()]]);
-    }
+    for (const [name, list] of tables) yield [name, kg, list];
+    for (const [name, byKey] of namespaced) yield [name + NAMESPACE_TABLE_SUFFIX, kg, [...byKey.values()]];
   }
 
   result(): KeyedStateSnapshot {
