@@ -1,6 +1,7 @@
-// Unaligned checkpoints under backpressure (worker threads): checkpoints complete with the data
-// buffered in the channels stored in them, a job restored from such a checkpoint (at the same
-// parallelism, and at 2→3 and 3→2) writes exactly the output of a failure-free run.
+// Unaligned checkpoints under backpressure (worker threads, and inline): checkpoints complete with
+// the data buffered in the channels stored in them, a job restored from such a checkpoint (at the
+// same parallelism, with one or two inputs, and at 2→3 and 3→2) writes exactly the output of a
+// failure-free run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -77,17 +78,25 @@ beforeAll(async () => {
   golden = keyedValues(lines);
 }, 120_000);
 
-describe('unaligned checkpoints under backpressure (worker threads)', () => {
-  it('a checkpoint holds the in-flight data; restoring from it gives the failure-free output exactly once', async () => {
-    const d = dirs();
-    await runJobModule(job('unaligned-checkpoints'), args('fail-restart', 2, d));
-    const marker = readMarker(d.marker);
-    // Buffers waited in the channels behind the slow keyed operator: the barrier overtook them.
-    expect(marker.inputBytes + marker.outputBytes).toBeGreaterThan(0);
-    const lines = readCommittedLines(d.out);
-    checkExactlyOnce(lines, `restored from ${JSON.stringify(marker)}`);
-    expect(keyedValues(lines)).toEqual(golden);
-  }, 120_000);
+describe('unaligned checkpoints under backpressure', () => {
+  it.each([
+    ['one input, parallelism 2', 2, []],
+    ['two inputs (connect), parallelism 2', 2, ['--topology', 'connect']],
+    ['inline execution, parallelism 1', 1, ['--local', 'inline']],
+  ])(
+    '%s: a checkpoint holds the in-flight data; restoring from it gives the failure-free output exactly once',
+    async (_, p, extra) => {
+      const d = dirs();
+      await runJobModule(job('unaligned-checkpoints'), args('fail-restart', p, d, extra));
+      const marker = readMarker(d.marker);
+      // Buffers waited in the channels behind the slow keyed operator: the barrier overtook them.
+      expect(marker.inputBytes + marker.outputBytes).toBeGreaterThan(0);
+      const lines = readCommittedLines(d.out);
+      checkExactlyOnce(lines, `restored from ${JSON.stringify(marker)}`);
+      expect(keyedValues(lines)).toEqual(golden);
+    },
+    120_000,
+  );
 
   it.each([
     [2, 3],

@@ -9,6 +9,8 @@
 //                           resumes it from that checkpoint with --phase resume
 //   --phase resume          unaligned checkpoints, restores from --restore <checkpoint dir>
 //   --parallelism p  --records n  --out dir  --checkpoints dir  --marker file
+//   --topology connect   two sources (even and odd numbers) into a keyed two-input operator
+//   --local inline       run every task in the calling thread
 // The failing subtask writes { checkpointId, dir, inputBytes, outputBytes } to --marker first:
 // what the checkpoint it fails after holds, read from its state files.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import {
   type Collector,
   DataGeneratorSource,
   FileSink,
+  KeyedCoProcessFunction,
   KeyedProcessFunction,
   type ProcessContext,
   type ReaderOutput,
@@ -113,7 +116,11 @@ class HoldingSource<T, S extends SourceSplit, E> implements Source<T, S, E> {
   }
 }
 
-class SlowSequencer extends KeyedProcessFunction<number, number, string> implements CheckpointListener {
+/**
+ * The work of the sequencers: slow per-record work, per-key sequence numbers from keyed state,
+ * and the failure injected after the first completed checkpoint that holds in-flight data.
+ */
+class Sequencing {
   readonly #failAfterInFlight: boolean;
   readonly #checkpoints: string;
   readonly #marker: string;
@@ -123,26 +130,25 @@ class SlowSequencer extends KeyedProcessFunction<number, number, string> impleme
   #sink = 0;
 
   constructor(failAfterInFlight: boolean, checkpoints: string, marker: string) {
-    super();
     this.#failAfterInFlight = failAfterInFlight;
     this.#checkpoints = checkpoints;
     this.#marker = marker;
   }
 
-  override open(ctx: RuntimeContext): void {
+  open(ctx: RuntimeContext): void {
     this.#seq = ctx.getState(new ValueStateDescriptor<number>('seq', { defaultValue: 0 }));
     this.#attempt = ctx.getAttemptNumber();
     this.#subtask = ctx.getIndexOfThisSubtask();
   }
 
-  processElement(v: number, ctx: ProcessContext<number>, out: Collector<string>): void {
-    // Slow (a quarter of a millisecond per record): the source is always ahead, its buffers wait
-    // for credit.
+  next(v: number, key: number, out: Collector<string>): void {
+    // Slow (a quarter of a millisecond per record): the sources are always ahead, their buffers
+    // wait for credit.
     const until = performance.now() + 0.25;
     while (performance.now() < until) this.#sink += Math.sqrt(v);
     const seq = this.#seq.value()! + 1;
     this.#seq.update(seq);
-    out.collect(`${ctx.getCurrentKey()}|${seq}|${v}`);
+    out.collect(`${key}|${seq}|${v}`);
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -166,6 +172,47 @@ class SlowSequencer extends KeyedProcessFunction<number, number, string> impleme
   }
 }
 
+class SlowSequencer extends KeyedProcessFunction<number, number, string> implements CheckpointListener {
+  readonly #s: Sequencing;
+  constructor(s: Sequencing) {
+    super();
+    this.#s = s;
+  }
+  override open(ctx: RuntimeContext): void {
+    this.#s.open(ctx);
+  }
+  processElement(v: number, ctx: ProcessContext<number>, out: Collector<string>): void {
+    this.#s.next(v, ctx.getCurrentKey(), out);
+  }
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.#s.notifyCheckpointComplete(checkpointId);
+  }
+}
+
+/** The two-input variant (`--topology connect`): both inputs count in the same keyed state. */
+class SlowCoSequencer
+  extends KeyedCoProcessFunction<number, number, number, string>
+  implements CheckpointListener
+{
+  readonly #s: Sequencing;
+  constructor(s: Sequencing) {
+    super();
+    this.#s = s;
+  }
+  override open(ctx: RuntimeContext): void {
+    this.#s.open(ctx);
+  }
+  processElement1(v: number, ctx: ProcessContext<number>, out: Collector<string>): void {
+    this.#s.next(v, ctx.getCurrentKey(), out);
+  }
+  processElement2(v: number, ctx: ProcessContext<number>, out: Collector<string>): void {
+    this.#s.next(v, ctx.getCurrentKey(), out);
+  }
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.#s.notifyCheckpointComplete(checkpointId);
+  }
+}
+
 export default async function main(args: readonly string[]) {
   const o = options(args);
   const phase = o.phase ?? 'straight';
@@ -174,6 +221,7 @@ export default async function main(args: readonly string[]) {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({
     'taskmanager.network.credits-per-channel': 2,
     'taskmanager.memory.segment-size': 1024,
+    'execution.local.mode': o.local ?? 'threads',
     ...(phase === 'resume' ? { 'execution.savepoint.path': o.restore! } : {}),
   });
   env.setParallelism(p);
@@ -188,18 +236,29 @@ export default async function main(args: readonly string[]) {
   env.setRestartStrategy(
     phase === 'fail-restart' ? RestartStrategies.fixedDelayRestart(1, 10) : RestartStrategies.noRestart(),
   );
-  const numbers = new DataGeneratorSource((i) => i, records);
-  env
-    .fromSource(
-      phase.startsWith('fail') ? new HoldingSource(numbers, records / 2, o.marker!) : numbers,
-      WatermarkStrategy.noWatermarks(),
-      'numbers',
-    )
-    .uid('numbers')
-    .keyBy((v) => v % KEYS)
-    .process(new SlowSequencer(phase.startsWith('fail'), o.checkpoints ?? '', o.marker ?? ''))
-    .uid('sequencer')
-    .sinkTo(FileSink.forRowFormat<string>(o.out!).build())
-    .uid('files');
+  const source = (name: string, count: number, fn: (i: number) => number) => {
+    const generator = new DataGeneratorSource(fn, count);
+    return env
+      .fromSource(
+        phase.startsWith('fail') ? new HoldingSource(generator, count / 2, o.marker!) : generator,
+        WatermarkStrategy.noWatermarks(),
+        name,
+      )
+      .uid(name);
+  };
+  const sequencing = new Sequencing(phase.startsWith('fail'), o.checkpoints ?? '', o.marker ?? '');
+  const sequenced =
+    o.topology === 'connect'
+      ? source('evens', records / 2, (i) => 2 * i)
+          .connect(source('odds', records / 2, (i) => 2 * i + 1))
+          .keyBy(
+            (v) => v % KEYS,
+            (v) => v % KEYS,
+          )
+          .process(new SlowCoSequencer(sequencing))
+      : source('numbers', records, (i) => i)
+          .keyBy((v) => v % KEYS)
+          .process(new SlowSequencer(sequencing));
+  sequenced.uid('sequencer').sinkTo(FileSink.forRowFormat<string>(o.out!).build()).uid('files');
   await env.execute(`unaligned ${phase} p=${p}`);
 }
