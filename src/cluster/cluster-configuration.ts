@@ -76,6 +76,12 @@ export const ClusterOptions = {
     0,
     'Port of the data plane (records between TaskManagers); 0 = any free port.',
   ),
+  TASKMANAGER_DATA_CONNECT_TIMEOUT: intOption(
+    'taskmanager.network.netty.client.connectTimeoutSec',
+    10,
+    1,
+    'Seconds a TaskManager waits for a data link to another TaskManager that records are queued for; then the jobs using both fail over with the reason (Flink: 120).',
+  ),
   TASKMANAGER_RESOURCE_ID: stringOption(
     'taskmanager.resource-id',
     '',

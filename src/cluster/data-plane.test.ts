@@ -10,6 +10,8 @@ async function plane(
   token: string,
   received: Array<[number, NetworkMessage]>,
   log: string[] = [],
+  failures: Array<[string, string]> = [],
+  connectTimeoutMs = 10_000,
 ): Promise<DataPlane> {
   const p = await DataPlane.start({
     resourceId,
@@ -18,6 +20,8 @@ async function plane(
     token,
     deliver: (to, m) => received.push([to, m]),
     log: (line) => log.push(line),
+    onLinkFailed: (peer, reason) => failures.push([peer, reason]),
+    connectTimeoutMs,
   });
   planes.push(p);
   return p;
@@ -81,5 +85,70 @@ describe('DataPlane', () => {
     a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
     await new Promise((r) => setTimeout(r, 100));
     expect(received).toEqual([]);
+  });
+
+  it('reports a refused link once records are queued for it, naming the peer and the reason', async () => {
+    const failures: Array<[string, string]> = [];
+    const a = await plane('tm-a', 'wrong', [], [], failures);
+    const b = await plane('tm-b', 'right', []);
+    const peers = [peer('tm-a', a, 0, 1), peer('tm-b', b, 1, 1)];
+    b.setPeers(peers);
+    a.setPeers(peers);
+    a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
+    await until(() => failures.length > 0, 'the failure report');
+    expect(failures[0]![0]).toBe('tm-b');
+    expect(failures[0]![1]).toMatch(
+      /TaskManager tm-b refused the data link: wrong or missing security\.token/,
+    );
+  });
+
+  it('reports a link that records wait for longer than the connect timeout', async () => {
+    const failures: Array<[string, string]> = [];
+    const a = await plane('tm-a', '', [], [], failures, 300);
+    const b = await plane('tm-b', '', []);
+    const port = b.port;
+    await b.close();
+    planes.splice(planes.indexOf(b), 1);
+    // Nothing listens on tm-b's port: the dialer retries, the queued credit waits, then times out.
+    a.setPeers([
+      peer('tm-a', a, 0, 1),
+      { resourceId: 'tm-b', slotBase: 1, slots: 1, host: '127.0.0.1', port },
+    ]);
+    a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
+    await until(() => failures.length > 0, 'the timeout report');
+    expect(failures[0]![0]).toBe('tm-b');
+    expect(failures[0]![1]).toMatch(
+      new RegExp(
+        `no data link to TaskManager tm-b at 127\\.0\\.0\\.1:${port} after 300 ms while records waited for it \\(last error: .*ECONNREFUSED`,
+      ),
+    );
+  });
+
+  it('does not report an unused link that cannot connect', async () => {
+    const failures: Array<[string, string]> = [];
+    const a = await plane('tm-a', '', [], [], failures, 100);
+    a.setPeers([
+      peer('tm-a', a, 0, 1),
+      { resourceId: 'tm-b', slotBase: 1, slots: 1, host: '127.0.0.1', port: 1 },
+    ]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(failures).toEqual([]);
+  });
+
+  it('reports a link that breaks after carrying data: what was in flight may be lost', async () => {
+    const failures: Array<[string, string]> = [];
+    const atB: Array<[number, NetworkMessage]> = [];
+    const a = await plane('tm-a', '', [], [], failures);
+    const b = await plane('tm-b', '', atB);
+    const peers = [peer('tm-a', a, 0, 1), peer('tm-b', b, 1, 1)];
+    b.setPeers(peers);
+    a.setPeers(peers);
+    a.send({ t: 'credit', ch: 1, n: 1, to: 1 });
+    await until(() => atB.length === 1, 'the first message');
+    await b.close();
+    planes.splice(planes.indexOf(b), 1);
+    await until(() => failures.length > 0, 'the loss report');
+    expect(failures[0]![0]).toBe('tm-b');
+    expect(failures[0]![1]).toMatch(/data link to TaskManager tm-b lost/);
   });
 });

@@ -3,7 +3,9 @@
 // channel id. Credit-based flow control stays end to end: a task still sends a buffer only with
 // its receiver's credit, so what is in flight on a link is bounded by the credits of its channels.
 // Of two TaskManagers, the one with the smaller resource id dials; the other queues its messages
-// until that connection arrives.
+// until that connection arrives. A link that breaks, or that records wait for longer than the
+// connect timeout, is reported (`onLinkFailed`): records on it are lost, so the jobs using it must
+// fail over rather than hang.
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { NetworkMessage } from '../runtime/index.ts';
 import { PROTOCOL_VERSION } from './protocol.ts';
@@ -18,6 +20,12 @@ interface Link {
   ready: boolean;
   /** Messages waiting for the connection. */
   readonly pending: RemoteNetworkMessage[];
+  /** Fires when messages waited too long for the connection. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Why the last connection attempt or connection ended. */
+  lastError: string | undefined;
+  /** Set when the peer refused the link (wrong token or protocol version): retrying cannot help. */
+  refused: string | undefined;
 }
 
 /** Options of a DataPlane. */
@@ -29,6 +37,10 @@ export interface DataPlaneOptions {
   /** A message from another TaskManager for the local slot at address `to`. */
   readonly deliver: (to: number, message: NetworkMessage) => void;
   readonly log?: (line: string) => void;
+  /** How long queued messages may wait for a link before it counts as failed (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** The link to `peer` failed; messages for it were dropped. */
+  readonly onLinkFailed?: (peer: string, reason: string) => void;
 }
 
 /**
@@ -96,7 +108,7 @@ export class DataPlane {
         }
         this.#drop(existing, 'peer moved');
       }
-      const link: Link = { peer: p, connection: undefined, ready: false, pending: [] };
+      const link = newLink(p);
       this.#links.set(p.resourceId, link);
       if (dialer) this.#dial(link);
     }
@@ -112,7 +124,11 @@ export class DataPlane {
     // No owner: the peer is gone and its job is failing over; the message has nowhere to go.
     if (link === undefined) return;
     if (!link.ready || link.connection === undefined) {
-      link.pending.push(message);
+      if (link.refused !== undefined) {
+        this.#fail(link, link.refused);
+        return;
+      }
+      if (link.pending.push(message) === 1 && link.timer === undefined) this.#startTimer(link);
       return;
     }
     this.#write(link.connection, message);
@@ -129,7 +145,10 @@ export class DataPlane {
     const conn = new RpcConnection<DataLinkMessage, DataLinkMessage>(socket, {
       control: (m) => {
         if (m.t === 'hello-ack') this.#ready(link, conn);
-        else if (m.t === 'refused') conn.close(`refused by ${link.peer.resourceId}: ${m.reason}`);
+        else if (m.t === 'refused') {
+          link.refused = `TaskManager ${link.peer.resourceId} refused the data link: ${m.reason}`;
+          conn.close(`refused by ${link.peer.resourceId}: ${m.reason}`);
+        }
       },
       data: (to, ch, buf) => this.#options.deliver(to, { t: 'data', ch, buf }),
       credit: (to, ch, n) => this.#options.deliver(to, { t: 'credit', ch, n }),
@@ -164,12 +183,7 @@ export class DataPlane {
           return;
         }
         const known = this.#links.get(m.resourceId);
-        link = known ?? {
-          peer: { resourceId: m.resourceId, slotBase: 0, slots: 0, host: '', port: 0 },
-          connection: undefined,
-          ready: false,
-          pending: [],
-        };
+        link = known ?? newLink({ resourceId: m.resourceId, slotBase: 0, slots: 0, host: '', port: 0 });
         if (known === undefined) this.#links.set(m.resourceId, link);
         link.connection = conn;
         conn.send({ t: 'hello-ack', resourceId: this.#options.resourceId });
@@ -186,16 +200,56 @@ export class DataPlane {
 
   #ready(link: Link, conn: RpcConnection<DataLinkMessage, DataLinkMessage>): void {
     link.ready = true;
+    link.refused = undefined;
+    clearTimeout(link.timer);
+    link.timer = undefined;
     for (const m of link.pending.splice(0)) this.#write(conn, m);
+  }
+
+  #startTimer(link: Link): void {
+    const ms = this.#options.connectTimeoutMs ?? 10_000;
+    link.timer = setTimeout(() => {
+      link.timer = undefined;
+      if (this.#closed || link.ready || link.pending.length === 0) return;
+      const where = link.peer.host === '' ? '' : ` at ${link.peer.host}:${link.peer.port}`;
+      const why = link.lastError === undefined ? '' : ` (last error: ${link.lastError})`;
+      this.#fail(
+        link,
+        `no data link to TaskManager ${link.peer.resourceId}${where} after ${ms} ms while records waited for it${why}; check that the TaskManagers can reach each other (taskmanager.host, taskmanager.data.port, firewalls)`,
+      );
+    }, ms);
+    link.timer.unref();
+  }
+
+  /** Records for `link` are lost: drop them and let the JobManager fail over the jobs using it. */
+  #fail(link: Link, reason: string): void {
+    const dropped = link.pending.length;
+    link.pending.length = 0;
+    clearTimeout(link.timer);
+    link.timer = undefined;
+    if (this.#closed || this.#links.get(link.peer.resourceId) !== link) return;
+    this.#options.log?.(
+      `data link to TaskManager ${link.peer.resourceId} failed (${dropped} message(s) dropped): ${reason}`,
+    );
+    this.#options.onLinkFailed?.(link.peer.resourceId, reason);
   }
 
   #lost(link: Link, conn: RpcConnection<DataLinkMessage, DataLinkMessage>, reason: string): void {
     if (link.connection !== conn) return;
+    const wasReady = link.ready;
     link.connection = undefined;
     link.ready = false;
-    link.pending.length = 0;
+    link.lastError = reason;
     if (!this.#closed)
       this.#options.log?.(`data link to TaskManager ${link.peer.resourceId} lost: ${reason}`);
+    // Buffers written to the broken connection may not have arrived: the exchange cannot go on
+    // exactly, so the jobs using the link fail over (as Flink's tasks fail on a lost connection).
+    if (wasReady) {
+      this.#fail(
+        link,
+        `data link to TaskManager ${link.peer.resourceId} lost: ${reason}; this might indicate that the TaskManager was lost`,
+      );
+    } else if (link.refused !== undefined && link.pending.length > 0) this.#fail(link, link.refused);
     // The JobManager notices a dead peer by its heartbeats and fails the affected jobs; a link
     // that dropped for another reason is dialed again by its dialer (not after a refusal: a
     // wrong token or version does not heal by retrying).
@@ -214,14 +268,30 @@ export class DataPlane {
 
   #drop(link: Link, reason: string): void {
     this.#links.delete(link.peer.resourceId);
+    clearTimeout(link.timer);
     link.connection?.close(reason);
   }
 
   /** Closes every link and the listening socket. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const link of this.#links.values()) link.connection?.close('TaskManager shutting down');
+    for (const link of this.#links.values()) {
+      clearTimeout(link.timer);
+      link.connection?.close('TaskManager shutting down');
+    }
     this.#links.clear();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
+}
+
+function newLink(peer: PeerInfo): Link {
+  return {
+    peer,
+    connection: undefined,
+    ready: false,
+    pending: [],
+    timer: undefined,
+    lastError: undefined,
+    refused: undefined,
+  };
 }

@@ -80,6 +80,18 @@ export class JobManager {
     }
   }
 
+  /**
+   * TaskManager `from` cannot exchange records with TaskManager `peer`: the jobs with tasks on
+   * both fail over (their restart strategy decides what follows).
+   */
+  onDataLinkFailed(from: string, peer: string, reason: string): void {
+    for (const job of this.#jobs.values()) {
+      if (job.usesTaskManager(from) && job.usesTaskManager(peer)) {
+        job.onTaskManagerLost(from, { name: 'DataLinkException', message: reason });
+      }
+    }
+  }
+
   /** The registered TaskManagers with their free slot counts. */
   taskManagers(): { gateway: TaskManagerGateway; freeSlots: number; registeredAt: number }[] {
     return [...this.#taskManagers.values()].map((t) => ({

@@ -277,6 +277,13 @@ export class ResourceManager {
       case 'slot-report':
         this.#jm.onReport(m.report, gateway.resourceId);
         return;
+      case 'data-link-failed':
+        // A peer that is gone already failed its jobs (heartbeat or disconnect).
+        if (this.#gateways.has(m.peer)) {
+          this.#options.log?.(`TaskManager ${gateway.resourceId}: ${m.reason}`);
+          this.#jm.onDataLinkFailed(gateway.resourceId, m.peer, m.reason);
+        }
+        return;
       case 'register':
         gateway.connection.close(`TaskManager ${gateway.resourceId} registered twice on one connection`);
         return;

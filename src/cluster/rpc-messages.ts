@@ -40,7 +40,12 @@ export type TaskManagerMessage =
     }
   /** Sent every heartbeat interval, with the record counts of its running tasks. */
   | { readonly t: 'heartbeat'; readonly metrics: readonly TaskMetricsSample[] }
-  | { readonly t: 'slot-report'; readonly report: SlotReport };
+  | { readonly t: 'slot-report'; readonly report: SlotReport }
+  /**
+   * The data link to TaskManager `peer` broke, or could not be set up in time while records
+   * were waiting for it: the jobs using both TaskManagers must fail over.
+   */
+  | { readonly t: 'data-link-failed'; readonly peer: string; readonly reason: string };
 
 /** Messages from the JobManager to a TaskManager. */
 export type JobManagerMessage =

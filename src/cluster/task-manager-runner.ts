@@ -115,6 +115,11 @@ export class TaskManagerRunner {
         else runner.#tm.deliver(to, m);
       },
       log,
+      connectTimeoutMs: conf.get(ClusterOptions.TASKMANAGER_DATA_CONNECT_TIMEOUT) * 1000,
+      // Without a JobManager connection there is no job to fail over: its loss cancels the tasks.
+      onLinkFailed: (peer, reason) => {
+        if (runner !== undefined) runner.#send({ t: 'data-link-failed', peer, reason });
+      },
     });
     // Bound to every interface and no taskmanager.host: peers get the local address of the
     // connection to the JobManager (as Flink does), known once connected. Not the host name: it

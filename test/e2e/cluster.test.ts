@@ -352,7 +352,8 @@ describe('standalone cluster', () => {
       expect(job.timestamps.RESTARTING).toBeGreaterThan(0);
       const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
       expect(exceptions.exceptionHistory.entries[0].stacktrace).toMatch(
-        /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)/,
+        // Whoever notices first: the JobManager (connection, heartbeat) or a peer's data link.
+        /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)|DataLinkException: data link to TaskManager \S+ lost: .*might indicate that the TaskManager was lost/,
       );
       // After the restart every subtask runs on the remaining TaskManager.
       const keyed = job.vertices[1];
@@ -637,4 +638,39 @@ describe('standalone cluster with security.token', () => {
     expect(await file.exited).toBe(1);
     expect(file.output.stderr).toMatch(/unknown configuration key "rest\.prot"/);
   });
+});
+
+describe('TaskManagers that cannot reach each other', () => {
+  afterAll(async () => {
+    await killAll();
+  });
+
+  it(
+    'fail the job with the unreachable address named, instead of hanging',
+    async () => {
+      const { base, port } = await startJobManager(FAST_HEARTBEATS);
+      const timeout = { ...FAST_HEARTBEATS, SLUICE_TASKMANAGER_NETWORK_NETTY_CLIENT_CONNECTTIMEOUTSEC: '2' };
+      await startTaskManager(port, 2, timeout);
+      // 192.0.2.1 (TEST-NET-1) is never routed: no peer can open a data link to this TaskManager.
+      await startTaskManager(port, 2, { ...timeout, SLUICE_TASKMANAGER_HOST: '192.0.2.1' });
+      const run = sluice([
+        'run',
+        '-m',
+        `127.0.0.1:${port}`,
+        'test/jobs/cluster-keyed-count.ts',
+        '200000',
+        '100',
+        '4',
+      ]);
+      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+      expect(await run.exited).toBe(1);
+      expect(run.output.stderr).toMatch(
+        /no data link to TaskManager 192\.0\.2\.1:\d+-\w+ at 192\.0\.2\.1:\d+ after 2000 ms/,
+      );
+      expect((await rest(base, 'GET', `/jobs/${jobId}`)).json.state).toBe('FAILED');
+      const exceptions = (await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json;
+      expect(exceptions['root-exception']).toMatch(/DataLinkException: no data link to TaskManager/);
+    },
+    LONG,
+  );
 });
