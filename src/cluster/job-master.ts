@@ -148,6 +148,11 @@ export class JobMaster {
   #restartHistory: RestartHistory = { failures: [], attemptsSinceReset: 0, lastStart: Date.now() };
   /** The checkpoint or savepoint the job started from (used until a checkpoint completes). */
   #initialRestore: RestorePoint | undefined;
+  /** Every restore of state: the initial one (savepoint / checkpoint) and each failover's. */
+  #restores: { count: number; latest: { point: RestorePoint; time: number } | undefined } = {
+    count: 0,
+    latest: undefined,
+  };
   /** What the current attempt restored from; `userGiven`: the path the job was started with. */
   #attemptRestore: { readonly point: RestorePoint; readonly userGiven: boolean } | undefined;
   #resolve!: (r: JobResult) => void;
@@ -322,6 +327,7 @@ export class JobMaster {
         checkRestoreCompatibility(metadata, dir, this.graph, restore.allowNonRestoredState);
         this.#initialRestore = { dir, metadata };
         this.#attemptRestore = { point: this.#initialRestore, userGiven: true };
+        this.#restores = { count: 1, latest: { point: this.#initialRestore, time: Date.now() } };
       }
       await this.#loadInSlots();
       this.#startEnumerators(this.#initialRestore);
@@ -645,6 +651,9 @@ export class JobMaster {
       if (this.#state.status !== 'RESTARTING') return;
       this.#startEnumerators(restore);
       this.#deploy(restore);
+      if (restore !== undefined) {
+        this.#restores = { count: this.#restores.count + 1, latest: { point: restore, time: Date.now() } };
+      }
     } catch (e) {
       this.#apply({ kind: 'failed', error: serializeError(e), recoverable: false });
     }
@@ -716,19 +725,30 @@ export class JobMaster {
     return this.#checkpointing.stats();
   }
 
-  /** The savepoint or checkpoint the job started from, if any (REST checkpoint statistics). */
+  /**
+   * The latest restore of the job's state, if any — the savepoint or checkpoint it started from,
+   * or the checkpoint its latest failover restarted from — and how many restores there were
+   * (REST checkpoint statistics).
+   */
   get restoredFrom():
     | {
         readonly path: string;
         readonly checkpointId: number;
         readonly savepoint: boolean;
         readonly time: number;
+        readonly count: number;
       }
     | undefined {
-    const r = this.#initialRestore;
-    if (r === undefined) return undefined;
-    const time = this.statusTimestamps.RUNNING ?? this.startTime;
-    return { path: r.dir, checkpointId: r.metadata.checkpointId, savepoint: r.metadata.savepoint, time };
+    const latest = this.#restores.latest;
+    if (latest === undefined) return undefined;
+    const m = latest.point.metadata;
+    return {
+      path: latest.point.dir,
+      checkpointId: m.checkpointId,
+      savepoint: m.savepoint,
+      time: latest.time,
+      count: this.#restores.count,
+    };
   }
 
   /** Failures that restarted or ended the job, oldest first (REST exceptions history). */

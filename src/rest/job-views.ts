@@ -293,7 +293,7 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
   };
   return {
     counts: {
-      restored: Math.max(stats.counts.restored, restored === undefined ? 0 : 1),
+      restored: restored?.count ?? 0,
       total: stats.counts.completed + stats.counts.failed + stats.inProgress,
       in_progress: stats.inProgress,
       completed: stats.counts.completed,

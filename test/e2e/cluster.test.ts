@@ -355,6 +355,11 @@ describe('standalone cluster', () => {
         // Whoever notices first: the JobManager (connection, heartbeat) or a peer's data link.
         /TaskManagerLostException: TaskManager \S+ .*(disconnected|timed out)|DataLinkException: data link to TaskManager \S+ lost: .*might indicate that the TaskManager was lost/,
       );
+      // The failover restored the latest checkpoint, and the REST statistics say so.
+      const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
+      expect(cps.counts.restored).toBeGreaterThanOrEqual(1);
+      expect(cps.latest.restored).toMatchObject({ is_savepoint: false });
+      expect(cps.latest.restored.external_path).toMatch(/chk-\d+$/);
       // After the restart every subtask runs on the remaining TaskManager.
       const keyed = job.vertices[1];
       const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
