@@ -69,6 +69,8 @@ export interface TaskManagerCommandOptions {
   readonly jobmanager?: string;
   readonly slots?: number;
   readonly bind?: string;
+  readonly host?: string;
+  readonly dataPort?: number;
   readonly config?: string;
 }
 
@@ -83,6 +85,8 @@ export async function startTaskManager(options: TaskManagerCommandOptions): Prom
       'jobmanager.rpc.port': jm?.port,
       'taskmanager.numberOfTaskSlots': options.slots,
       'taskmanager.bind-host': options.bind,
+      'taskmanager.host': options.host,
+      'taskmanager.data.port': options.dataPort,
     },
   });
   let runner: TaskManagerRunner;

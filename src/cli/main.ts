@@ -8,6 +8,7 @@ import {
   startJobManager,
   startTaskManager,
   stopJob,
+  type TaskManagerCommandOptions,
 } from './cluster-commands.ts';
 import { infoJobFile } from './info-command.ts';
 import { runJobOnCluster } from './remote-run-command.ts';
@@ -149,8 +150,17 @@ export function createProgram(): Command {
     .option('--jobmanager <host:port>', 'the JobManager (jobmanager.rpc.address and .port)')
     .option('--slots <n>', 'task slots (taskmanager.numberOfTaskSlots; default: CPU cores)', positiveInt)
     .option('--bind <address>', 'address of the data port (taskmanager.bind-host, default 127.0.0.1)')
+    .option(
+      '--host <address>',
+      'address other TaskManagers dial for records (taskmanager.host; default: the bind address)',
+    )
+    .option(
+      '--data-port <port>',
+      'port of the data plane (taskmanager.data.port; default: any free port)',
+      port,
+    )
     .option('--config <file>', 'YAML configuration file (overridden by SLUICE_* variables, then flags)')
-    .action(async (opts: { jobmanager?: string; slots?: number; bind?: string; config?: string }) => {
+    .action(async (opts: TaskManagerCommandOptions) => {
       try {
         await startTaskManager(opts);
       } catch (e) {

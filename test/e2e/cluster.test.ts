@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  freePort,
   killAll,
   type RestJson,
   rest,
@@ -657,7 +658,24 @@ describe('TaskManagers that cannot reach each other', () => {
       const timeout = { ...FAST_HEARTBEATS, SLUICE_TASKMANAGER_NETWORK_NETTY_CLIENT_CONNECTTIMEOUTSEC: '2' };
       await startTaskManager(port, 2, timeout);
       // 192.0.2.1 (TEST-NET-1) is never routed: no peer can open a data link to this TaskManager.
-      await startTaskManager(port, 2, { ...timeout, SLUICE_TASKMANAGER_HOST: '192.0.2.1' });
+      const dataPort = await freePort();
+      const unreachable = sluice(
+        [
+          'taskmanager',
+          '--jobmanager',
+          `127.0.0.1:${port}`,
+          '--slots',
+          '2',
+          '--host',
+          '192.0.2.1',
+          '--data-port',
+          String(dataPort),
+        ],
+        timeout,
+      );
+      await unreachable.waitFor(
+        new RegExp(`TaskManager 192\\.0\\.2\\.1:${dataPort}-\\w+ registered \\(data port ${dataPort}\\)`),
+      );
       const run = sluice([
         'run',
         '-m',
