@@ -68,7 +68,10 @@ export function channelStateOf(dir: string): { inputBytes: number; outputBytes: 
 /**
  * Until `marker` exists, each reader stops after `hold` records (it stays available for
  * checkpoints): the attempt that is to fail cannot end before a checkpoint completes, however
- * long writing state files takes on a busy machine. Positions are the wrapped source's own.
+ * long writing state files takes on a busy machine. By then the job has run for a while under
+ * backpressure, so checkpoints holding in-flight data have been triggered. After 30 s of holding
+ * it lets go (the test then fails for want of a marker instead of hanging). Positions are the
+ * wrapped source's own.
  */
 class HoldingSource<T, S extends SourceSplit, E> implements Source<T, S, E> {
   readonly #inner: Source<T, S, E>;
@@ -92,7 +95,12 @@ class HoldingSource<T, S extends SourceSplit, E> implements Source<T, S, E> {
     const inner = this.#inner.createReader(ctx);
     const hold = this.#hold / Math.max(1, ctx.currentParallelism());
     let emitted = 0;
-    const holding = (): boolean => emitted >= hold && !existsSync(this.#marker);
+    let heldSince: number | undefined;
+    const holding = (): boolean => {
+      if (emitted < hold || existsSync(this.#marker)) return false;
+      heldSince ??= Date.now();
+      return Date.now() - heldSince < 30_000;
+    };
     return {
       start: () => inner.start(),
       pollNext: (output: ReaderOutput<T>) => {
@@ -240,7 +248,7 @@ export default async function main(args: readonly string[]) {
     const generator = new DataGeneratorSource(fn, count);
     return env
       .fromSource(
-        phase.startsWith('fail') ? new HoldingSource(generator, count / 2, o.marker!) : generator,
+        phase.startsWith('fail') ? new HoldingSource(generator, count * 0.9, o.marker!) : generator,
         WatermarkStrategy.noWatermarks(),
         name,
       )

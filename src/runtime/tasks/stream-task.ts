@@ -513,7 +513,7 @@ export class StreamTask {
     while (this.#state === 'RUNNING') {
       const channel = gate.nextChannel();
       if (channel === undefined) break;
-      this.#processChannel(gate, channel);
+      this.#processChannel(gate, channel, deadline);
       gate.done(channel);
       if (!this.#outputsAvailable()) {
         this.#waitingForOutput = true;
@@ -532,9 +532,9 @@ export class StreamTask {
 
   /**
    * Consumes the rest of the channel's current buffer (or its next one). Stops early, keeping
-   * its position, when a checkpoint barrier blocks the channel.
+   * its position, when a checkpoint barrier blocks the channel or the batch's time (`deadline`) is up.
    */
-  #processChannel(gate: InputGate, channel: InputChannel): void {
+  #processChannel(gate: InputGate, channel: InputChannel, deadline: number): void {
     let cursor = channel.cursor;
     if (cursor === undefined) {
       cursor = { decoded: this.env.codec.decode(channel.queue.shift()!), record: 0, event: 0 };
@@ -552,6 +552,15 @@ export class StreamTask {
     let i = first;
     try {
       for (; i < n; i++) {
+        // A slow operator yields within a buffer too (checked every 256 records), so that a whole
+        // buffer's work does not hold back the mailbox, priority events (unaligned barriers) and
+        // I/O completions (checkpoint files being written).
+        if ((i & 255) === 255 && i > first && performance.now() >= deadline) {
+          cursor.record = i;
+          cursor.event = ev;
+          this.metrics.numRecordsIn += i - first;
+          return;
+        }
         while (i === nextEvent) {
           const block = this.#handleEvent(channel, events![ev + 1] as StreamEvent);
           ev += 2;
