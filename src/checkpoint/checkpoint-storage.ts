@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SluiceError } from '../core/index.ts';
+import type { ChannelEdgeRef } from './task-state-snapshot.ts';
 
 /** Turns `file:///x` or a path into an absolute directory path. */
 export function storagePath(dirOrUri: string): string {
@@ -98,6 +99,8 @@ export interface StateFileHandle {
   readonly syncDurationMs?: number;
   /** From the barrier to the file written durably (ms; absent in older metadata). */
   readonly asyncDurationMs?: number;
+  /** Unaligned checkpoints: the edges whose in-flight data the file holds (checked on restore). */
+  readonly channelEdges?: readonly ChannelEdgeRef[];
 }
 
 /** Operator description recorded with a checkpoint (to match operators on restore). */

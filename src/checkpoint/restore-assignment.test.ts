@@ -109,3 +109,53 @@ describe('restoreFilesFor', () => {
     expect(restoreFilesFor(saved, '/sp', ['d', 'new'])).toBeUndefined();
   });
 });
+
+describe('checkRestoreCompatibility: in-flight data of unaligned checkpoints', () => {
+  /** Two operators a → b over edge 5 with the given partitioner (a real exchange unless chainable). */
+  function twoNodes(partitioner: 'hash' | 'forward', targetOperatorId = 'b'): StreamGraph {
+    const edge = {
+      id: 5,
+      source: 0,
+      target: 1,
+      typeNumber: 1,
+      partitioner: partitioner === 'hash' ? { kind: 'hash', key: (v: unknown) => v } : { kind: 'forward' },
+      outputTag: undefined,
+    };
+    const node = (id: number, operatorId: string, name: string) => ({
+      id,
+      operatorId,
+      name,
+      maxParallelism: 128,
+      parallelism: 2,
+      chaining: 'always',
+      isSink: false,
+      inEdges: id === 1 ? [edge] : [],
+      outEdges: id === 0 ? [edge] : [],
+    });
+    return {
+      jobName: 'new',
+      chainingEnabled: true,
+      nodes: [node(0, 'a', 'source'), node(1, targetOperatorId, 'counts')],
+    } as unknown as StreamGraph;
+  }
+  const unaligned = metadata(
+    [op('a', 'source', 'src'), op('b', 'counts', 'count-uid')],
+    [
+      file(0, 0, ['a']),
+      { ...file(1, 0, ['b']), channelEdges: [{ edgeId: 5, sourceOperatorId: 'a', targetOperatorId: 'b' }] },
+    ],
+  );
+
+  it('restores into the same exchange', () => {
+    expect(() => checkRestoreCompatibility(unaligned, '/cp/chk-7', twoNodes('hash'), false)).not.toThrow();
+  });
+
+  it('fails naming the checkpoint and the edge when the exchange is gone or now chained', () => {
+    expect(() => checkRestoreCompatibility(unaligned, '/cp/chk-7', twoNodes('hash', 'x'), true)).toThrow(
+      /cannot restore \/cp\/chk-7: unaligned checkpoint 7 holds in-flight data of the exchange \(edge 5\) from "source" \(uid src\) to "counts" \(uid count-uid\)/,
+    );
+    expect(() => checkRestoreCompatibility(unaligned, '/cp/chk-7', twoNodes('forward'), false)).toThrow(
+      /as a network exchange \(it is chained now\)/,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 // Which state files each new subtask reads when a job starts from a checkpoint or savepoint, and
 // whether the checkpoint's operators match the job's (by operator id, i.e. by uid when set).
 import { SluiceError } from '../core/index.ts';
-import type { StreamGraph } from '../plan/index.ts';
+import { isChainable, type StreamGraph } from '../plan/index.ts';
 import type { CheckpointMetadata } from './checkpoint-storage.ts';
 
 /** The files a task restores from. */
@@ -35,6 +35,7 @@ export function checkRestoreCompatibility(
         '--allowNonRestoredState (execution.savepoint.ignore-unclaimed-state) to skip that state.',
     );
   }
+  checkChannelState(metadata, dir, graph);
   for (const o of metadata.operators) {
     const node = byId.get(o.operatorId);
     if (node !== undefined && withState.has(o.operatorId) && node.maxParallelism !== o.maxParallelism) {
@@ -42,6 +43,37 @@ export function checkRestoreCompatibility(
         'MAX_PARALLELISM_CHANGED',
         `cannot restore ${dir}: operator "${node.name}" has max parallelism ${node.maxParallelism} but its state was written with ` +
           `max parallelism ${o.maxParallelism}; the max parallelism is fixed by the first run of a job`,
+      );
+    }
+  }
+}
+
+/**
+ * An unaligned checkpoint's in-flight data is replayed into the exchange it was recorded on: the
+ * job must still have that edge between the same operators, as a network exchange (not chained).
+ * In-flight data cannot be dropped or guessed, so anything else fails the restore, naming the
+ * checkpoint and the edge.
+ */
+function checkChannelState(metadata: CheckpointMetadata, dir: string, graph: StreamGraph): void {
+  const describe = (operatorId: string): string => {
+    const o = metadata.operators.find((x) => x.operatorId === operatorId);
+    if (o === undefined) return `operator ${operatorId}`;
+    return o.uid === undefined ? `"${o.name}" (id ${operatorId})` : `"${o.name}" (uid ${o.uid})`;
+  };
+  for (const f of metadata.files) {
+    for (const ref of f.channelEdges ?? []) {
+      const source = graph.nodes.find((n) => n.operatorId === ref.sourceOperatorId);
+      const edge = source?.outEdges.find((e) => e.id === ref.edgeId);
+      const target = edge === undefined ? undefined : graph.nodes[edge.target];
+      if (edge !== undefined && target?.operatorId === ref.targetOperatorId && !isChainable(edge, graph))
+        continue;
+      throw new SluiceError(
+        'CHANNEL_STATE_UNMATCHED',
+        `cannot restore ${dir}: unaligned checkpoint ${metadata.checkpointId} holds in-flight data of the exchange ` +
+          `(edge ${ref.edgeId}) from ${describe(ref.sourceOperatorId)} to ${describe(ref.targetOperatorId)}, which job ` +
+          `"${graph.jobName}" does not have ${edge === undefined || target?.operatorId !== ref.targetOperatorId ? '' : 'as a network exchange (it is chained now) '}` +
+          '— in-flight data can only be restored into the same pipeline shape. Restore from a savepoint ' +
+          '(always aligned) to change the job.',
       );
     }
   }

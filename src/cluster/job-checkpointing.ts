@@ -298,6 +298,7 @@ export class JobCheckpointing {
         file: ack.file,
         bytes: ack.bytes,
         operatorIds: ack.operatorIds,
+        ...(ack.channelEdges === undefined ? {} : { channelEdges: ack.channelEdges }),
         ...(ack.syncDurationMs === undefined ? {} : { syncDurationMs: Math.round(ack.syncDurationMs) }),
         ...(ack.asyncDurationMs === undefined ? {} : { asyncDurationMs: Math.round(ack.asyncDurationMs) }),
       });

@@ -101,6 +101,8 @@ export interface CheckpointAck {
   readonly asyncDurationMs?: number;
   /** Unaligned checkpoints: bytes of in-flight data persisted (Flink's `persisted_data`). */
   readonly persistedData?: number;
+  /** Unaligned checkpoints: the edges whose in-flight data the file holds. */
+  readonly channelEdges?: readonly ChannelEdgeRef[];
 }
 
 /** Lifecycle states a task reports. */
@@ -786,7 +788,15 @@ export class StreamTask {
     const channelState: ChannelStateSnapshot = { inputs, outputs: pending.outputs };
     const persisted = channelStateSize(channelState);
     const bytes = persisted === 0 ? pending.bytes : appendChannelState(pending.bytes, channelState);
-    this.#writeState(barrier, bytes, pending.operatorIds, persisted);
+    const edges = new Map<number, ChannelEdgeRef>();
+    for (const c of [...inputs, ...pending.outputs]) {
+      edges.set(c.edgeId, {
+        edgeId: c.edgeId,
+        sourceOperatorId: c.sourceOperatorId,
+        targetOperatorId: c.targetOperatorId,
+      });
+    }
+    this.#writeState(barrier, bytes, pending.operatorIds, persisted, [...edges.values()]);
   }
 
   /**
@@ -906,7 +916,13 @@ export class StreamTask {
   }
 
   /** Writes this task's state file for an unaligned checkpoint, then acknowledges (or declines). */
-  #writeState(barrier: Barrier, bytes: Uint8Array, operatorIds: string[], persistedData: number): void {
+  #writeState(
+    barrier: Barrier,
+    bytes: Uint8Array,
+    operatorIds: string[],
+    persistedData: number,
+    channelEdges: ChannelEdgeRef[],
+  ): void {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
     const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
@@ -917,6 +933,7 @@ export class StreamTask {
           bytes: bytes.length,
           operatorIds,
           persistedData,
+          ...(channelEdges.length === 0 ? {} : { channelEdges }),
         }),
       (e: unknown) =>
         this.env.declineCheckpoint(
