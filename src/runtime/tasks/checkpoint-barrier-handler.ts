@@ -100,14 +100,15 @@ export class CheckpointBarrierHandler {
       return;
     }
     const id = barrier.checkpointId;
-    if (id < this.#current) return;
+    // (No barrier follows the end of a channel; a finished channel's is not counted.)
+    if (id < this.#current || channel.finished) return;
     if (id === this.#current) {
       if (this.#unaligned?.barrier.checkpointId === id) this.#channelBarrier(channel);
       return;
     }
     this.#supersede(id);
     this.#current = id;
-    if (channel.finished || !hooks.snapshot(barrier)) return;
+    if (!hooks.snapshot(barrier)) return;
     const u: UnalignedInProgress = { barrier, open: new Set(), recorded: [] };
     this.#unaligned = u;
     const serialize = (b: Uint8Array): Uint8Array =>
