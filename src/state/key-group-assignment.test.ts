@@ -38,6 +38,12 @@ function reversed(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('hashKey', () => {
+  it('hashes -0 as 0: they are one key in a Map, so they must share a key group', () => {
+    expect(hashKey(-0)).toBe(hashKey(0));
+    expect(hashKey([-0, 'a'])).toBe(hashKey([0, 'a']));
+    expect(normalizeKey(-0) === normalizeKey(0)).toBe(true);
+  });
+
   it('is deterministic and a 32-bit unsigned integer', () => {
     fc.assert(
       fc.property(anyKey, (key) => {

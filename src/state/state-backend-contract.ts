@@ -83,7 +83,9 @@ function sortable(key: unknown): string {
 const arbitraryKey = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  // -0 is the key 0 (as in a JS Map, and in the key hash); a snapshot writes it as 0, which the
+  // deep-equality assertions (Object.is on numbers) would otherwise count as a different key.
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d)),
   fc.record({ user: fc.string({ maxLength: 6 }), region: fc.constantFrom('eu', 'us') }),
   fc.tuple(fc.integer({ min: 0, max: 9 }), fc.string({ maxLength: 4 })),
 );
