@@ -2,9 +2,9 @@
 // the data buffered in the channels stored in them, a job restored from such a checkpoint (at the
 // same parallelism, with one or two inputs, and at 2→3 and 3→2) writes exactly the output of a
 // failure-free run.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJobModule } from '../../src/testing/index.ts';
 import { KEYS, type UnalignedMarker } from '../jobs/unaligned-checkpoints.ts';
 import { job, multiset, readCommittedLines, tempDir } from './support.ts';
@@ -24,8 +24,15 @@ function args(
   ];
 }
 
+/** Temporary directories of the runs, removed at the end. */
+const bases: string[] = [];
+afterAll(() => {
+  for (const b of bases) rmSync(b, { recursive: true, force: true });
+});
+
 function dirs() {
   const base = tempDir('sluice-unaligned-');
+  bases.push(base);
   return { out: join(base, 'out'), checkpoints: join(base, 'cp'), marker: join(base, 'marker.json') };
 }
 
