@@ -65,4 +65,24 @@ describe('OperatorStateStore', () => {
       [],
     );
   });
+
+  it('restore: new subtask j continues the broadcast state of old subtask j mod (old parallelism)', () => {
+    const rules = new MapStateDescriptor<string, number>('rules');
+    // An unaligned checkpoint caught the old subtasks at different points of the broadcast stream.
+    const old = [1, 2, 3].map((n) => {
+      const store = new OperatorStateStore();
+      for (let i = 1; i <= n; i++) store.getBroadcastState(rules).put(`r${i}`, i);
+      return store.snapshot();
+    });
+    const restored = (subtask: number, parallelism: number) => {
+      const store = new OperatorStateStore();
+      store.restore(old, subtask, parallelism);
+      return [...store.getBroadcastState(rules).entries()].map(([k]) => k);
+    };
+    expect(restored(0, 5)).toEqual(['r1']);
+    expect(restored(1, 5)).toEqual(['r1', 'r2']);
+    expect(restored(2, 5)).toEqual(['r1', 'r2', 'r3']);
+    expect(restored(3, 5)).toEqual(['r1']);
+    expect(restored(4, 2)).toEqual(['r1', 'r2']);
+  });
 });

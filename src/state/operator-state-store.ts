@@ -145,17 +145,23 @@ export class OperatorStateStore {
 
   /**
    * Restores from the snapshots of every old subtask (in subtask order): list state is split
-   * evenly among the new subtasks, union list state goes whole to each, broadcast state is taken
-   * from the first snapshot that has it (it is identical on every subtask).
+   * evenly among the new subtasks, union list state goes whole to each. Broadcast state is the
+   * same on every subtask once all broadcast records are processed, but an unaligned checkpoint
+   * catches subtasks at different points of that stream, each with the rest of it as in-flight
+   * data: new subtask `j` continues old subtask `j mod (old parallelism)` — its state here, its
+   * in-flight broadcast records in the channel state — so that the two fit together.
    */
   restore(parts: readonly OperatorStateStoreSnapshot[], subtaskIndex: number, parallelism: number): void {
     const all = new Map<string, { union: boolean; items: unknown[] }>();
+    const continued = parts[subtaskIndex % Math.max(1, parts.length)];
     for (const part of parts) {
       for (const [name, list] of Object.entries(part.lists ?? {})) {
         const acc = all.get(name) ?? { union: list.union, items: [] };
         for (const item of list.items) acc.items.push(item);
         all.set(name, acc);
       }
+    }
+    for (const part of continued === undefined ? parts : [continued, ...parts]) {
       for (const [name, entries] of Object.entries(part.broadcast ?? {})) {
         if (this.#broadcast.has(name)) continue;
         const state = new MapBroadcastState<unknown, unknown>();
