@@ -9,14 +9,12 @@ import {
   type ChannelStateSnapshot,
   channelStateSize,
   decodeTaskState,
-  encodeTaskState,
   type InputChannelStateSnapshot,
   type OperatorSnapshot,
   type OutputChannelStateSnapshot,
   type PinnedOperatorKeyedState,
   readStateFile,
   STATE_FORMAT_VERSION,
-  writeFileAtomic,
   writeTaskStateFile,
 } from '../../checkpoint/index.ts';
 import {
@@ -149,13 +147,21 @@ export interface TaskMetrics {
 
 const BATCH_MILLIS = 4;
 
+/** The in-flight data of an unaligned checkpoint, appended to the task's state file. */
+interface UnalignedTail {
+  /** The encoded channel state; undefined when nothing was in flight. */
+  readonly bytes: Uint8Array | undefined;
+  readonly persistedData: number;
+  readonly channelEdges: ChannelEdgeRef[];
+}
+
 /** An unaligned checkpoint snapshotted at its first barrier, waiting for its input channel state. */
 interface PendingUnalignedCheckpoint {
   readonly checkpointId: number;
-  /** The encoded operator state. */
-  readonly bytes: Uint8Array;
   readonly operatorIds: string[];
   readonly outputs: OutputChannelStateSnapshot[];
+  /** Completes the state file's tail with the channel state, or fails its write. */
+  readonly settle: (tail: UnalignedTail | Error) => void;
 }
 
 /**
@@ -198,6 +204,9 @@ export class StreamTask {
   readonly #writerEdges: Array<ChannelEdgeRef & { readonly targetParallelism: number }> = [];
   /** Unaligned checkpoint taken at its first barrier, waiting for the input channel state. */
   #pendingUnaligned: PendingUnalignedCheckpoint | undefined;
+  /** Checkpoints whose state file is being written, and those of them the coordinator aborted. */
+  readonly #writing = new Set<number>();
+  readonly #aborted = new Set<number>();
   /**
    * State files being written (each settles after its acknowledgement or decline is sent). A task
    * reports FINISHED only after them: the coordinator ignores acknowledgements of finished tasks,
@@ -702,7 +711,11 @@ export class StreamTask {
         this.#source?.suspendWatermarks(false);
       }
       if (this.#quietStop?.checkpointId === checkpointId) this.#quietStop = undefined;
-      if (this.#pendingUnaligned?.checkpointId === checkpointId) this.#pendingUnaligned = undefined;
+      if (this.#writing.has(checkpointId)) this.#aborted.add(checkpointId);
+      if (this.#pendingUnaligned?.checkpointId === checkpointId) {
+        this.#pendingUnaligned.settle(new Error(`checkpoint ${checkpointId} was aborted`));
+        this.#pendingUnaligned = undefined;
+      }
       for (const op of this.#operators) op.notifyCheckpointAborted(checkpointId);
     });
   }
@@ -715,10 +728,9 @@ export class StreamTask {
 
   /**
    * Unaligned checkpoint, after the operators' snapshot: the barrier overtakes every output
-   * channel's backlog, which becomes the output channel state. A source task has no input
-   * channel state: its part is complete at once.
+   * channel's backlog, which becomes the output channel state.
    */
-  #overtake(barrier: Barrier, bytes: Uint8Array, operatorIds: string[]): void {
+  #overtake(barrier: Barrier, operatorIds: string[]): OutputChannelStateSnapshot[] {
     const outputs: OutputChannelStateSnapshot[] = [];
     this.#writers.forEach((writer, w) => {
       const edge = this.#writerEdges[w]!;
@@ -737,9 +749,29 @@ export class StreamTask {
       if (outputs.some((o) => o.edgeId === edge.edgeId) && !operatorIds.includes(edge.sourceOperatorId))
         operatorIds.push(edge.sourceOperatorId);
     });
-    const pending = { checkpointId: barrier.checkpointId, bytes, operatorIds, outputs };
-    if (this.#gate === undefined) this.#writeUnaligned(barrier, pending, []);
-    else this.#pendingUnaligned = pending;
+    return outputs;
+  }
+
+  /**
+   * The in-flight data of an unaligned checkpoint, once complete: what the barrier overtook on
+   * the outputs and what arrived on each input before its barrier.
+   */
+  #unalignedTail(outputs: OutputChannelStateSnapshot[], inputs: InputChannelStateSnapshot[]): UnalignedTail {
+    const channelState: ChannelStateSnapshot = { inputs, outputs };
+    const persistedData = channelStateSize(channelState);
+    const edges = new Map<number, ChannelEdgeRef>();
+    for (const c of [...inputs, ...outputs]) {
+      edges.set(c.edgeId, {
+        edgeId: c.edgeId,
+        sourceOperatorId: c.sourceOperatorId,
+        targetOperatorId: c.targetOperatorId,
+      });
+    }
+    return {
+      bytes: persistedData === 0 ? undefined : appendChannelState(new Uint8Array(0), channelState),
+      persistedData,
+      channelEdges: [...edges.values()],
+    };
   }
 
   /** Every input channel's barrier arrived: the unaligned checkpoint's channel state is complete. */
@@ -755,9 +787,10 @@ export class StreamTask {
       const d = byChannel.get(r.channel.id);
       const edge = d?.edgeId === undefined ? undefined : this.#inputEdge(d.edgeId);
       if (d === undefined || edge === undefined || d.sourceSubtask === undefined) {
-        this.env.declineCheckpoint(
-          barrier.checkpointId,
-          `input channel ${r.channel.id} of task ${this.name} has in-flight data but no edge in its deployment`,
+        pending.settle(
+          new Error(
+            `input channel ${r.channel.id} of task ${this.name} has in-flight data but no edge in its deployment`,
+          ),
         );
         return;
       }
@@ -765,7 +798,7 @@ export class StreamTask {
     }
     if (inputs.length > 0 && !pending.operatorIds.includes(this.#operatorIds[0]!))
       pending.operatorIds.push(this.#operatorIds[0]!);
-    this.#writeUnaligned(barrier, pending, inputs);
+    pending.settle(this.#unalignedTail(pending.outputs, inputs));
   }
 
   /** The edge into this task's head with StreamEdge id `edgeId`. */
@@ -780,76 +813,20 @@ export class StreamTask {
     };
   }
 
-  #writeUnaligned(
-    barrier: Barrier,
-    pending: PendingUnalignedCheckpoint,
-    inputs: InputChannelStateSnapshot[],
-  ): void {
-    const channelState: ChannelStateSnapshot = { inputs, outputs: pending.outputs };
-    const persisted = channelStateSize(channelState);
-    const bytes = persisted === 0 ? pending.bytes : appendChannelState(pending.bytes, channelState);
-    const edges = new Map<number, ChannelEdgeRef>();
-    for (const c of [...inputs, ...pending.outputs]) {
-      edges.set(c.edgeId, {
-        edgeId: c.edgeId,
-        sourceOperatorId: c.sourceOperatorId,
-        targetOperatorId: c.targetOperatorId,
-      });
-    }
-    this.#writeState(barrier, bytes, pending.operatorIds, persisted, [...edges.values()]);
-  }
-
   /**
-   * Takes this task's snapshot at the barrier. Aligned (and savepoints): see
-   * {@link #checkpointAsync}. Unaligned: operator state is serialized at once, the barrier
-   * overtakes the output backlog, and the file (with the channel state) is written once every
-   * input channel's barrier has arrived.
+   * Takes this task's snapshot at the barrier, in two phases. At the barrier, synchronously (the
+   * task is blocked): every operator's state is copied, except keyed state, which is only pinned
+   * (copy-on-write maps, or a read transaction), and the barrier goes downstream — in unaligned
+   * mode (never for savepoints) ahead of the output backlog, which becomes output channel state.
+   * After it, asynchronously (records keep flowing; the writer yields between slices): the keyed
+   * state is encoded and written in slices, an unaligned checkpoint's channel state is appended
+   * once every input's barrier has arrived, and the file is durable before the checkpoint is
+   * acknowledged.
    */
   #performCheckpoint(barrier: Barrier): boolean {
-    if (!this.#unaligned || barrier.savepoint) return this.#checkpointAsync(barrier);
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
-    let bytes: Uint8Array;
-    /** Operators with state: only they must find a place in a job restored from this. */
-    const operatorIds: string[] = [];
-    try {
-      const operators: Record<string, OperatorSnapshot> = {};
-      this.#operators.forEach((op, i) => {
-        const snapshot = op.snapshotState(id, barrier.timestamp);
-        if (Object.keys(snapshot).length === 0) return;
-        operators[this.#operatorIds[i]!] = snapshot;
-        operatorIds.push(this.#operatorIds[i]!);
-      });
-      bytes = encodeTaskState({
-        version: STATE_FORMAT_VERSION,
-        checkpointId: id,
-        vertexId: vertex.id,
-        subtask: deployment.subtaskIndex,
-        parallelism: vertex.parallelism,
-        operators,
-      });
-    } catch (e) {
-      // A snapshot that cannot be taken fails the checkpoint, not the task: the coordinator
-      // counts it against the tolerable failures and aborts it (which releases the alignment of
-      // downstream tasks waiting for this task's barrier).
-      this.env.declineCheckpoint(id, e instanceof Error ? e.message : String(e));
-      return false;
-    }
-    // The file is written once the channel state is complete (see #completeUnaligned).
-    this.#overtake(barrier, bytes, operatorIds);
-    return true;
-  }
-
-  /**
-   * A checkpoint in two phases. At the barrier, synchronously (the task is blocked): every
-   * operator's state is copied, except keyed state, which is only pinned (copy-on-write maps, or
-   * a read transaction), and the barrier goes downstream. After it, asynchronously (records keep
-   * flowing; the writer yields between slices): the keyed state is encoded and written in
-   * slices, and the file is durable before the checkpoint is acknowledged.
-   */
-  #checkpointAsync(barrier: Barrier): boolean {
-    const { deployment, vertex } = this.env;
-    const id = barrier.checkpointId;
+    const unaligned = this.#unaligned && !barrier.savepoint;
     const started = performance.now();
     /** Operators with state: only they must find a place in a job restored from this. */
     const operatorIds: string[] = [];
@@ -874,8 +851,24 @@ export class StreamTask {
       this.env.declineCheckpoint(id, e instanceof Error ? e.message : String(e));
       return false;
     }
-    for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
-    this.#flushAll();
+    let tail: Promise<UnalignedTail> | undefined;
+    if (unaligned) {
+      const outputs = this.#overtake(barrier, operatorIds);
+      if (this.#gate === undefined) tail = Promise.resolve(this.#unalignedTail(outputs, []));
+      else {
+        let settle!: (t: UnalignedTail | Error) => void;
+        tail = new Promise<UnalignedTail>((resolve, reject) => {
+          settle = (t) => (t instanceof Error ? reject(t) : resolve(t));
+        });
+        // Awaited only after the keyed slices are written; a failure before then is handled there.
+        tail.catch(() => {});
+        this.#pendingUnaligned?.settle(new Error(`superseded by checkpoint ${id}`));
+        this.#pendingUnaligned = { checkpointId: id, operatorIds, outputs, settle };
+      }
+    } else {
+      for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
+      this.#flushAll();
+    }
     if (barrier.stop === 'no-drain') {
       this.#quietStop = { checkpointId: id, notified: false, inputsEnded: false };
     }
@@ -889,12 +882,24 @@ export class StreamTask {
       parallelism: vertex.parallelism,
       operators,
     };
+    let inFlight: UnalignedTail | undefined;
     const written = writeTaskStateFile(join(barrier.targetDir, file), header, keyed, {
-      // A failed or cancelled attempt's checkpoint is of no use; a finishing task's still is.
+      // An aborted checkpoint, or a failed or cancelled attempt's, is of no use; a finishing
+      // task's still is.
       cancelled: () =>
-        this.#state === 'FAILED' || this.#state === 'CANCELED'
-          ? `task ${this.name} is ${this.#state}`
-          : undefined,
+        this.#aborted.has(id)
+          ? `checkpoint ${id} was aborted`
+          : this.#state === 'FAILED' || this.#state === 'CANCELED'
+            ? `task ${this.name} is ${this.#state}`
+            : undefined,
+      ...(tail === undefined
+        ? {}
+        : {
+            tail: async () => {
+              inFlight = await tail;
+              return inFlight.bytes;
+            },
+          }),
     }).then(
       ({ bytes }) =>
         this.env.acknowledgeCheckpoint(id, {
@@ -903,6 +908,12 @@ export class StreamTask {
           operatorIds,
           syncDurationMs,
           asyncDurationMs: performance.now() - started - syncDurationMs,
+          ...(inFlight === undefined
+            ? {}
+            : {
+                persistedData: inFlight.persistedData,
+                ...(inFlight.channelEdges.length === 0 ? {} : { channelEdges: inFlight.channelEdges }),
+              }),
         }),
       (e: unknown) =>
         this.env.declineCheckpoint(
@@ -911,38 +922,13 @@ export class StreamTask {
         ),
     );
     this.#stateWrites.add(written);
-    void written.finally(() => this.#stateWrites.delete(written));
+    this.#writing.add(id);
+    void written.finally(() => {
+      this.#stateWrites.delete(written);
+      this.#writing.delete(id);
+      this.#aborted.delete(id);
+    });
     return true;
-  }
-
-  /** Writes this task's state file for an unaligned checkpoint, then acknowledges (or declines). */
-  #writeState(
-    barrier: Barrier,
-    bytes: Uint8Array,
-    operatorIds: string[],
-    persistedData: number,
-    channelEdges: ChannelEdgeRef[],
-  ): void {
-    const { deployment, vertex } = this.env;
-    const id = barrier.checkpointId;
-    const file = `${vertex.id}-${deployment.subtaskIndex}.state`;
-    const written = writeFileAtomic(join(barrier.targetDir, file), bytes).then(
-      () =>
-        this.env.acknowledgeCheckpoint(id, {
-          file,
-          bytes: bytes.length,
-          operatorIds,
-          persistedData,
-          ...(channelEdges.length === 0 ? {} : { channelEdges }),
-        }),
-      (e: unknown) =>
-        this.env.declineCheckpoint(
-          id,
-          `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`,
-        ),
-    );
-    this.#stateWrites.add(written);
-    void written.finally(() => this.#stateWrites.delete(written));
   }
 
   /** Loads the chain's operator state from the state files of the old subtasks. */
