@@ -51,6 +51,16 @@ export interface CheckpointHistoryEntry extends CheckpointRecord {
   readonly syncDurationMs: number;
   /** Longest asynchronous phase of a task: barrier passed to file durable (ms; -1 unknown). */
   readonly asyncDurationMs: number;
+  /** Bytes of the state files of the tasks that acknowledged (Flink's `state_size`). */
+  readonly stateSize: number;
+}
+
+/** What the acknowledging tasks reported about one checkpoint. */
+interface AckStats {
+  persisted: number;
+  sync: number;
+  async: number;
+  stateSize: number;
 }
 
 interface SavepointWaiter {
@@ -74,10 +84,8 @@ export class JobCheckpointing {
   readonly #enumeratorStates = new Map<number, Record<string, unknown>>();
   readonly #timeouts = new Map<number, NodeJS.Timeout>();
   readonly #savepoints = new Map<string, SavepointWaiter>();
-  /** In-flight bytes acknowledged per checkpoint id (entries leave with the history). */
-  readonly #persisted = new Map<number, number>();
-  /** Longest sync and async phase acknowledged per checkpoint id (entries leave with the history). */
-  readonly #phases = new Map<number, { sync: number; async: number }>();
+  /** What the tasks acknowledged per checkpoint id (entries leave with the history). */
+  readonly #ackStats = new Map<number, AckStats>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -142,15 +150,16 @@ export class JobCheckpointing {
   }
 
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
-    if (ack.persistedData !== undefined && ack.persistedData > 0)
-      this.#persisted.set(checkpointId, (this.#persisted.get(checkpointId) ?? 0) + ack.persistedData);
-    if (ack.syncDurationMs !== undefined || ack.asyncDurationMs !== undefined) {
-      const p = this.#phases.get(checkpointId) ?? { sync: -1, async: -1 };
-      this.#phases.set(checkpointId, {
-        sync: Math.max(p.sync, Math.round(ack.syncDurationMs ?? -1)),
-        async: Math.max(p.async, Math.round(ack.asyncDurationMs ?? -1)),
-      });
+    let a = this.#ackStats.get(checkpointId);
+    if (a === undefined) {
+      a = { persisted: 0, sync: -1, async: -1, stateSize: 0 };
+      this.#ackStats.set(checkpointId, a);
+      this.#pruneAckStats();
     }
+    a.persisted += ack.persistedData ?? 0;
+    a.sync = Math.max(a.sync, Math.round(ack.syncDurationMs ?? -1));
+    a.async = Math.max(a.async, Math.round(ack.asyncDurationMs ?? -1));
+    a.stateSize += ack.bytes;
     this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
   }
 
@@ -180,6 +189,13 @@ export class JobCheckpointing {
     return latestCompleted(this.#state);
   }
 
+  /** Keeps the statistics of the checkpoints in the history (and those in progress) only. */
+  #pruneAckStats(): void {
+    if (this.#ackStats.size <= this.#state.history.length + this.#state.pending.size + 8) return;
+    const keep = new Set([...this.#state.history.map((h) => h.id), ...this.#state.pending.keys()]);
+    for (const id of this.#ackStats.keys()) if (!keep.has(id)) this.#ackStats.delete(id);
+  }
+
   /** Counts and history for monitoring. */
   stats(): {
     counts: CoordinatorState['counts'];
@@ -189,18 +205,16 @@ export class JobCheckpointing {
   } {
     const unaligned = this.#hooks.unaligned === true;
     const history = this.#state.history;
-    for (const id of this.#persisted.keys())
-      if (!history.some((h) => h.id === id)) this.#persisted.delete(id);
-    for (const id of this.#phases.keys()) if (!history.some((h) => h.id === id)) this.#phases.delete(id);
     return {
       counts: this.#state.counts,
       inProgress: this.#state.pending.size,
       history: history.map((h) => ({
         ...h,
         unaligned: unaligned && !h.savepoint,
-        persistedData: this.#persisted.get(h.id) ?? 0,
-        syncDurationMs: this.#phases.get(h.id)?.sync ?? -1,
-        asyncDurationMs: this.#phases.get(h.id)?.async ?? -1,
+        persistedData: this.#ackStats.get(h.id)?.persisted ?? 0,
+        syncDurationMs: this.#ackStats.get(h.id)?.sync ?? -1,
+        asyncDurationMs: this.#ackStats.get(h.id)?.async ?? -1,
+        stateSize: this.#ackStats.get(h.id)?.stateSize ?? 0,
       })),
       restoredFrom: this.#state.restoredFrom,
     };

@@ -95,7 +95,7 @@ export function openApiDocument(): Record<string, unknown> {
         [jobId],
       ),
       '/jobs/{jobid}/checkpoints': get(
-        'Checkpoint statistics: counts (completed, failed, in_progress, restored, total), latest, history (each entry with unaligned and persisted_data)',
+        'Checkpoint statistics: counts (completed, failed, in_progress, restored, total), latest, history (each entry with state_size, checkpointed_size, sync_duration, async_duration, unaligned and persisted_data), summary statistics',
         json('Checkpoint statistics'),
         [jobId],
       ),

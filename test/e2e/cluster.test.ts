@@ -361,6 +361,11 @@ describe('standalone cluster', () => {
       expect(cps.counts.restored).toBeGreaterThanOrEqual(1);
       expect(cps.latest.restored).toMatchObject({ is_savepoint: false });
       expect(cps.latest.restored.external_path).toMatch(/chk-\d+$/);
+      // Sizes are what the tasks wrote: the keyed counts of 4 subtasks are not empty.
+      const done = cps.history.filter((h: RestJson) => h.status === 'COMPLETED');
+      expect(done.length).toBeGreaterThan(0);
+      for (const h of done) expect(h.state_size).toBeGreaterThan(0);
+      expect(cps.summary.state_size.max).toBe(Math.max(...done.map((h: RestJson) => h.state_size as number)));
       // After the restart every subtask runs on the remaining TaskManager.
       const keyed = job.vertices[1];
       const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
