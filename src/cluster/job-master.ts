@@ -78,6 +78,11 @@ export interface SubtaskStatus {
   readonly endTime: number | undefined;
   readonly recordsIn: number;
   readonly recordsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly busyTimeMs: number;
+  readonly backPressuredTimeMs: number;
+  readonly idleTimeMs: number;
 }
 
 interface EnumeratorHandle {
@@ -299,6 +304,11 @@ export class JobMaster {
         endTime: times?.end,
         recordsIn: m?.recordsIn ?? 0,
         recordsOut: m?.recordsOut ?? 0,
+        bytesIn: m?.bytesIn ?? 0,
+        bytesOut: m?.bytesOut ?? 0,
+        busyTimeMs: m?.busyTimeMs ?? 0,
+        backPressuredTimeMs: m?.backPressuredTimeMs ?? 0,
+        idleTimeMs: m?.idleTimeMs ?? 0,
       };
     });
   }

@@ -23,6 +23,13 @@ export interface TaskMetricsSample {
   readonly attempt: number;
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** Serialized bytes received and sent (batches within a thread are not serialized). */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Accumulated busy, back-pressured and idle time in ms. */
+  readonly busyTimeMs: number;
+  readonly backPressuredTimeMs: number;
+  readonly idleTimeMs: number;
 }
 
 /** Messages from a TaskManager to one of its slots. */

@@ -260,12 +260,18 @@ export class SlotRuntime {
 
 function metricsOf(task: StreamTask): TaskMetricsSample {
   const d = task.env.deployment;
+  const m = task.sampleMetrics();
   return {
     jobId: d.jobId,
     vertexId: d.vertexId,
     subtask: d.subtaskIndex,
     attempt: d.attempt,
-    recordsIn: task.metrics.numRecordsIn,
-    recordsOut: task.metrics.numRecordsOut,
+    recordsIn: m.numRecordsIn,
+    recordsOut: m.numRecordsOut,
+    bytesIn: m.numBytesIn,
+    bytesOut: m.numBytesOut,
+    busyTimeMs: m.busyTimeMs,
+    backPressuredTimeMs: m.backPressuredTimeMs,
+    idleTimeMs: m.idleTimeMs,
   };
 }

@@ -64,20 +64,21 @@ function times(job: JobMaster, now: number): { start: number; end: number; durat
 }
 
 function metricsOf(subtasks: readonly SubtaskStatus[], complete: boolean): Record<string, number | boolean> {
-  const read = subtasks.reduce((n, s) => n + s.recordsIn, 0);
-  const write = subtasks.reduce((n, s) => n + s.recordsOut, 0);
+  const sum = (f: (s: SubtaskStatus) => number): number => subtasks.reduce((n, s) => n + f(s), 0);
   return {
-    'read-bytes': 0,
+    // Bytes serialized to and from other threads and processes (a chain's and a thread's own
+    // hand-overs are not serialized).
+    'read-bytes': sum((s) => s.bytesIn),
     'read-bytes-complete': complete,
-    'write-bytes': 0,
+    'write-bytes': sum((s) => s.bytesOut),
     'write-bytes-complete': complete,
-    'read-records': read,
+    'read-records': sum((s) => s.recordsIn),
     'read-records-complete': complete,
-    'write-records': write,
+    'write-records': sum((s) => s.recordsOut),
     'write-records-complete': complete,
-    'accumulated-backpressured-time': 0,
-    'accumulated-idle-time': 0,
-    'accumulated-busy-time': 0,
+    'accumulated-backpressured-time': sum((s) => s.backPressuredTimeMs),
+    'accumulated-idle-time': sum((s) => s.idleTimeMs),
+    'accumulated-busy-time': sum((s) => s.busyTimeMs),
   };
 }
 

@@ -61,6 +61,7 @@ export {
   type TaskDeployment,
   type TaskEnvironment,
   type TaskMetrics,
+  type TaskMetricsSnapshot,
   type TaskRestore,
   type TaskSettings,
   type TaskState,

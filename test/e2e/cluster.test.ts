@@ -105,6 +105,16 @@ describe('standalone cluster', () => {
       expect(source.metrics['write-records']).toBe(records);
       expect(keyed).toMatchObject({ parallelism: 4, status: 'FINISHED' });
       expect(keyed.metrics['read-records']).toBe(records);
+      // Records crossed threads and processes serialized: bytes both ways, and the same amount
+      // (every byte a source subtask sent was read by a keyed subtask).
+      expect(source.metrics['write-bytes']).toBeGreaterThan(records);
+      expect(keyed.metrics['read-bytes']).toBe(source.metrics['write-bytes']);
+      expect(keyed.metrics['write-bytes']).toBe(0);
+      for (const v of [source, keyed]) {
+        expect(v.metrics['accumulated-busy-time']).toBeGreaterThan(0);
+        expect(v.metrics['accumulated-idle-time']).toBeGreaterThanOrEqual(0);
+        expect(v.metrics['accumulated-backpressured-time']).toBeGreaterThanOrEqual(0);
+      }
 
       // Subtasks are spread over both TaskManagers and every keyed subtask got records, so records
       // of the sources on one TaskManager reached keyed subtasks on the other over the data link.

@@ -138,11 +138,25 @@ export interface TaskEnvironment {
   declineCheckpoint(checkpointId: number, reason: string): void;
 }
 
-/** Metrics of one task. */
+/** Counters of one task (Flink's task I/O and time metrics). */
 export interface TaskMetrics {
   numRecordsIn: number;
   numRecordsOut: number;
   numBuffersIn: number;
+  /** Serialized bytes received; batches handed over within a thread are not serialized: 0 bytes. */
+  numBytesIn: number;
+  /** Milliseconds spent working: records, timers, mail (Flink's accumulated busy time). */
+  busyTimeMs: number;
+  /** Milliseconds spent waiting for output credit (Flink's accumulated back-pressured time). */
+  backPressuredTimeMs: number;
+}
+
+/** A sample of a task's metrics, with the ones computed when sampled. */
+export interface TaskMetricsSnapshot extends TaskMetrics {
+  /** Serialized bytes sent (see `numBytesIn`). */
+  readonly numBytesOut: number;
+  /** Milliseconds neither busy nor back-pressured since the task started. */
+  readonly idleTimeMs: number;
 }
 
 const BATCH_MILLIS = 4;
@@ -173,7 +187,17 @@ interface PendingUnalignedCheckpoint {
 export class StreamTask {
   readonly env: TaskEnvironment;
   readonly name: string;
-  readonly metrics: TaskMetrics = { numRecordsIn: 0, numRecordsOut: 0, numBuffersIn: 0 };
+  readonly metrics: TaskMetrics = {
+    numRecordsIn: 0,
+    numRecordsOut: 0,
+    numBuffersIn: 0,
+    numBytesIn: 0,
+    busyTimeMs: 0,
+    backPressuredTimeMs: 0,
+  };
+  readonly #createdAt = performance.now();
+  /** When the task started waiting for output credit (while `#waitingForOutput`). */
+  #backPressuredSince = 0;
   #state: 'CREATED' | 'RUNNING' | 'FINISHING' | TaskState = 'CREATED';
   readonly #operators: StreamOperator[] = [];
   readonly #operatorByNode = new Map<number, StreamOperator>();
@@ -325,6 +349,7 @@ export class StreamTask {
       onAvailable: () => {
         if (this.#waitingForOutput) {
           this.#waitingForOutput = false;
+          this.metrics.backPressuredTimeMs += performance.now() - this.#backPressuredSince;
           this.#schedule();
         }
       },
@@ -460,25 +485,50 @@ export class StreamTask {
     });
   }
 
+  /** Output credit ran out: the task waits (back-pressured) until a channel is available again. */
+  #waitForOutput(): void {
+    if (!this.#waitingForOutput) this.#backPressuredSince = performance.now();
+    this.#waitingForOutput = true;
+  }
+
+  /** The task's counters now, with bytes sent and idle time computed. */
+  sampleMetrics(): TaskMetricsSnapshot {
+    const now = performance.now();
+    const backPressured =
+      this.metrics.backPressuredTimeMs + (this.#waitingForOutput ? now - this.#backPressuredSince : 0);
+    let bytesOut = 0;
+    for (const w of this.#writers) for (const c of w.channels) bytesOut += c.bytesOut;
+    return {
+      ...this.metrics,
+      backPressuredTimeMs: Math.round(backPressured),
+      busyTimeMs: Math.round(this.metrics.busyTimeMs),
+      numBytesOut: bytesOut,
+      idleTimeMs: Math.max(0, Math.round(now - this.#createdAt - this.metrics.busyTimeMs - backPressured)),
+    };
+  }
+
   #outputsAvailable(): boolean {
     for (const w of this.#writers) for (const c of w.channels) if (!c.available) return false;
     return true;
   }
 
   #run(): void {
+    const started = performance.now();
     try {
       while (this.#mail.length > 0 && (this.#state === 'RUNNING' || this.#state === 'FINISHING')) {
         this.#mail.shift()!();
       }
       if (this.#state !== 'RUNNING') return;
       if (!this.#outputsAvailable()) {
-        this.#waitingForOutput = true;
+        this.#waitForOutput();
         return;
       }
       if (this.#source !== undefined) this.#runSource(this.#source);
       else this.#runInput(this.#gate!);
     } catch (e) {
       this.#fail(e);
+    } finally {
+      this.metrics.busyTimeMs += performance.now() - started;
     }
   }
 
@@ -507,7 +557,7 @@ export class StreamTask {
     } else if (this.#outputsAvailable()) {
       this.#schedule();
     } else {
-      this.#waitingForOutput = true;
+      this.#waitForOutput();
     }
   }
 
@@ -527,7 +577,7 @@ export class StreamTask {
       this.#processChannel(gate, channel, deadline);
       gate.done(channel);
       if (!this.#outputsAvailable()) {
-        this.#waitingForOutput = true;
+        this.#waitForOutput();
         return;
       }
       if (performance.now() >= deadline) break;
@@ -548,7 +598,10 @@ export class StreamTask {
   #processChannel(gate: InputGate, channel: InputChannel, deadline: number): void {
     let cursor = channel.cursor;
     if (cursor === undefined) {
-      cursor = { decoded: this.env.codec.decode(channel.queue.shift()!), record: 0, event: 0 };
+      const buffer = channel.queue.shift()!;
+      this.metrics.numBuffersIn++;
+      this.metrics.numBytesIn += buffer.byteLength;
+      cursor = { decoded: this.env.codec.decode(buffer), record: 0, event: 0 };
       channel.cursor = cursor;
     }
     const { values, timestamps, kinds, events } = cursor.decoded;
