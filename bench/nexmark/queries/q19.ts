@@ -21,6 +21,20 @@ function ranksBefore(a: Bid, b: Bid): boolean {
   return a.price > b.price || (a.price === b.price && compareBids(a, b) < 0);
 }
 
+/** A ranked row: the bid's columns, then its rank (as `{ ...bid, rankNumber }`, built directly). */
+function ranked(b: Bid, rankNumber: number): Q19Row {
+  return {
+    auction: b.auction,
+    bidder: b.bidder,
+    price: b.price,
+    channel: b.channel,
+    url: b.url,
+    dateTime: b.dateTime,
+    extra: b.extra,
+    rankNumber,
+  };
+}
+
 /** Keeps the auction's top 10; a bid that enters it shifts the ranks below it. */
 class TopTen extends KeyedProcessFunction<number, Bid, ChangelogRow<Q19Row>> {
   #top!: ValueState<Bid[]>;
@@ -30,17 +44,24 @@ class TopTen extends KeyedProcessFunction<number, Bid, ChangelogRow<Q19Row>> {
   }
 
   processElement(bid: Bid, _ctx: ProcessContext<number>, out: Collector<ChangelogRow<Q19Row>>): void {
-    const top = this.#top.value() ?? [];
+    const top = this.#top.value();
+    if (top === undefined) {
+      out.collect({ kind: '+I', row: ranked(bid, 1) });
+      this.#top.update([bid]);
+      return;
+    }
     let at = top.length;
     while (at > 0 && ranksBefore(bid, top[at - 1]!)) at--;
     if (at >= TOP) return;
     // Ranks at..end change: retract them (the 10th falls out), then insert the new ranking.
-    for (let i = at; i < top.length; i++) out.collect({ kind: '-U', row: { ...top[i]!, rankNumber: i + 1 } });
-    const next = [...top.slice(0, at), bid, ...top.slice(at, TOP - 1)];
-    for (let i = at; i < next.length; i++) {
-      out.collect({ kind: i < top.length ? '+U' : '+I', row: { ...next[i]!, rankNumber: i + 1 } });
+    const before = top.length;
+    for (let i = at; i < before; i++) out.collect({ kind: '-U', row: ranked(top[i]!, i + 1) });
+    top.splice(at, 0, bid);
+    if (top.length > TOP) top.length = TOP;
+    for (let i = at; i < top.length; i++) {
+      out.collect({ kind: i < before ? '+U' : '+I', row: ranked(top[i]!, i + 1) });
     }
-    this.#top.update(next);
+    this.#top.update(top);
   }
 }
 
