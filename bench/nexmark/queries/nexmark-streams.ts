@@ -1,6 +1,25 @@
 // What every Nexmark query starts from: the event stream split into its three record types, and
 // the event-time helpers the queries share (epoch-aligned windows, Flink's changelog rows).
-import type { Auction, Bid, DataStream, NexmarkEvent, Person, RowKind } from '../../../src/index.ts';
+import type {
+  AggregateFunction,
+  Auction,
+  Bid,
+  DataStream,
+  NexmarkEvent,
+  Person,
+  RowKind,
+} from '../../../src/index.ts';
+
+/**
+ * COUNT(*) as an incremental aggregate; with merge(), so that sliding windows share the counts of
+ * their panes and session windows merge theirs.
+ */
+export const COUNT: AggregateFunction<unknown, number, number> = {
+  createAccumulator: () => 0,
+  add: (_value, n) => n + 1,
+  getResult: (n) => n,
+  merge: (a, b) => a + b,
+};
 
 /** Tumbling window size of q7 and q8, sliding window size of q5: 10 s. */
 export const WINDOW_MS = 10_000;

@@ -1,6 +1,5 @@
 // Nexmark q11, user sessions: bids per bidder in event-time session windows with a 10 s gap.
 import {
-  type AggregateFunction,
   type Collector,
   type DataStream,
   EventTimeSessionWindows,
@@ -8,15 +7,7 @@ import {
   type TimeWindow,
 } from '../../../src/index.ts';
 import type { Q11Row } from '../reference-queries.ts';
-import { bidsOf, WINDOW_MS } from './nexmark-streams.ts';
-
-/** COUNT(*), mergeable as session windows merge. */
-const count: AggregateFunction<unknown, number, number> = {
-  createAccumulator: () => 0,
-  add: (_value, n) => n + 1,
-  getResult: (n) => n,
-  merge: (a, b) => a + b,
-};
+import { bidsOf, COUNT, WINDOW_MS } from './nexmark-streams.ts';
 
 /**
  * `SELECT B.bidder, count(*) as bid_count, SESSION_START(B.dateTime, INTERVAL '10' SECOND),
@@ -32,7 +23,7 @@ export function q11(events: DataStream<NexmarkEvent>): DataStream<Q11Row> {
     .keyBy((b) => b.bidder)
     .window(EventTimeSessionWindows.withGap(WINDOW_MS))
     .aggregate(
-      count,
+      COUNT,
       (bidder: number, window: TimeWindow, counts: readonly number[], out: Collector<Q11Row>) => {
         for (const bidCount of counts)
           out.collect({ bidder, bidCount, starttime: window.start, endtime: window.end });

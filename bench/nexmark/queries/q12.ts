@@ -1,7 +1,6 @@
 // Nexmark q12, processing-time windows: bids per bidder in 10 s tumbling windows of the wall clock;
 // and the invariants its rows are verified by, since which window a bid lands in depends on timing.
 import {
-  type AggregateFunction,
   type Collector,
   type DataStream,
   type NexmarkEvent,
@@ -10,16 +9,8 @@ import {
 } from '../../../src/index.ts';
 import type { Q12Row, Q12Total } from '../reference-queries.ts';
 import type { ResultFold, ResultFoldAccumulator } from '../result-fold.ts';
-import { bidsOf, WINDOW_MS, windowStart } from './nexmark-streams.ts';
+import { bidsOf, COUNT, WINDOW_MS, windowStart } from './nexmark-streams.ts';
 import { ProcessingTimeOrEndOfInputTrigger } from './processing-time-or-end-of-input-trigger.ts';
-
-/** COUNT(*). */
-const count: AggregateFunction<unknown, number, number> = {
-  createAccumulator: () => 0,
-  add: (_value, n) => n + 1,
-  getResult: (n) => n,
-  merge: (a, b) => a + b,
-};
 
 /**
  * ```sql
@@ -40,7 +31,7 @@ export function q12(events: DataStream<NexmarkEvent>): DataStream<Q12Row> {
     .window(TumblingProcessingTimeWindows.of(WINDOW_MS))
     .trigger(ProcessingTimeOrEndOfInputTrigger.create())
     .aggregate(
-      count,
+      COUNT,
       (bidder: number, window: TimeWindow, counts: readonly number[], out: Collector<Q12Row>) => {
         for (const bidCount of counts)
           out.collect({ bidder, bidCount, starttime: window.start, endtime: window.end });

@@ -1,7 +1,6 @@
 // Nexmark q5, hot items: bids counted per auction in sliding windows of 10 s every 2 s, then per
 // window the auctions with the most bids (ties all kept).
 import {
-  type AggregateFunction,
   type Collector,
   type DataStream,
   type NexmarkEvent,
@@ -10,17 +9,9 @@ import {
   TumblingEventTimeWindows,
 } from '../../../src/index.ts';
 import type { Q5Row } from '../reference-queries.ts';
-import { bidsOf, WINDOW_MS } from './nexmark-streams.ts';
+import { bidsOf, COUNT, WINDOW_MS } from './nexmark-streams.ts';
 
 const SLIDE_MS = 2_000;
-
-/** COUNT(*); with merge(), so that sliding windows share the counts of their 2 s panes. */
-const count: AggregateFunction<unknown, number, number> = {
-  createAccumulator: () => 0,
-  add: (_value, n) => n + 1,
-  getResult: (n) => n,
-  merge: (a, b) => a + b,
-};
 
 /**
  * The auctions with the window's highest count. Every count of one sliding window carries the
@@ -52,7 +43,7 @@ export function q5(events: DataStream<NexmarkEvent>): DataStream<Q5Row> {
     .keyBy((b) => b.auction)
     .window(SlidingEventTimeWindows.of(WINDOW_MS, SLIDE_MS))
     .aggregate(
-      count,
+      COUNT,
       (auction: number, window: TimeWindow, counts: readonly number[], out: Collector<Q5Row>) => {
         for (const num of counts) out.collect({ auction, num, starttime: window.start, endtime: window.end });
       },
