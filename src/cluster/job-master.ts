@@ -567,11 +567,13 @@ export class JobMaster {
       if (m.jobId !== this.jobId) continue;
       const key = `${m.vertexId}:${m.subtask}`;
       const known = this.#metrics.get(key);
-      // A late heartbeat sample must not undo the final counts of a task.
+      // Samples may arrive out of order (heartbeats and final reports travel separately). Every
+      // counter only grows within an attempt, so a sample is newer when none of its counters is
+      // smaller: a late heartbeat sample must not undo the final counts of a task.
       if (
         known === undefined ||
         known.attempt < m.attempt ||
-        known.recordsIn + known.recordsOut <= m.recordsIn + m.recordsOut
+        (known.attempt === m.attempt && notOlder(m, known))
       ) {
         this.#metrics.set(key, m);
       }
@@ -877,4 +879,19 @@ export class JobMaster {
       }
     }
   }
+}
+
+/**
+ * Whether sample `m` was taken no earlier than `known` (of the same task attempt), by its counters
+ * (idle time is derived from the clock and the others, so it is left out).
+ */
+function notOlder(m: TaskMetricsSample, known: TaskMetricsSample): boolean {
+  return (
+    m.recordsIn >= known.recordsIn &&
+    m.recordsOut >= known.recordsOut &&
+    m.bytesIn >= known.bytesIn &&
+    m.bytesOut >= known.bytesOut &&
+    m.busyTimeMs >= known.busyTimeMs &&
+    m.backPressuredTimeMs >= known.backPressuredTimeMs
+  );
 }
