@@ -186,6 +186,18 @@ export function runStateBackendContract(name: string, create: CreateKeyedStateBa
         expect(b.numEntries()).toBe(0);
       });
 
+      it('list state: get() returns a copy that later changes do not reach (it may have been emitted)', () => {
+        const b = backend();
+        const list = b.getPartitionedState(new ListStateDescriptor<number>('l'));
+        b.setCurrentKey('k');
+        list.add(1);
+        const seen = list.get();
+        list.add(2);
+        seen.push(99);
+        expect(seen).toEqual([1, 99]);
+        expect(list.get()).toEqual([1, 2]);
+      });
+
       it('map state: every method, with composite user keys in any property order', () => {
         const b = backend();
         const map = b.getPartitionedState(
