@@ -27,7 +27,6 @@ import { hashKey, type KeyGroupRange, normalizeKey } from './key-group-assignmen
 import { registerStateBackend } from './state-backend-registry.ts';
 import type {
   AggregatingState,
-  AggregatingStateDescriptor,
   ListState,
   MapState,
   ReducingState,
@@ -36,6 +35,12 @@ import type {
   ValueState,
 } from './state-descriptor.ts';
 import type { StateTtlConfig } from './state-ttl-config.ts';
+import {
+  accumulatorResult,
+  addToAccumulator,
+  mergeAccumulators,
+  reduceInto,
+} from './state-value-combiners.ts';
 
 type NKey = KeyComponentSource;
 
@@ -737,38 +742,25 @@ class LmdbValueState<T> extends LmdbSingleValueState implements ValueState<T> {
 
 class LmdbReducingState<T> extends LmdbSingleValueState implements ReducingState<T> {
   protected override mergeValues(a: unknown, b: unknown): unknown {
-    return (this.descriptor as unknown as { reduce: (a: T, b: T) => T }).reduce(a as T, b as T);
+    return reduceInto(this.descriptor, a, b);
   }
   get(): T | undefined {
     return this.getRaw() as T | undefined;
   }
   add(value: T): void {
-    const cur = this.getRaw() as T | undefined;
-    const reduce = (this.descriptor as unknown as { reduce: (a: T, b: T) => T }).reduce;
-    this.putRaw(cur === undefined ? value : reduce(cur, value));
+    this.putRaw(reduceInto(this.descriptor, this.getRaw(), value));
   }
 }
 
-class LmdbAggregatingState<IN, ACC, OUT> extends LmdbSingleValueState implements AggregatingState<IN, OUT> {
+class LmdbAggregatingState<IN, OUT> extends LmdbSingleValueState implements AggregatingState<IN, OUT> {
   protected override mergeValues(a: unknown, b: unknown): unknown {
-    const fn = (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregateFunction;
-    if (fn.merge === undefined) {
-      throw new IllegalArgumentError(
-        `state "${this.descriptor.name}": the AggregateFunction has no merge(a, b), so its accumulators cannot be merged (needed by merging windows)`,
-      );
-    }
-    return fn.merge(a as ACC, b as ACC);
+    return mergeAccumulators(this.descriptor, a, b);
   }
   get(): OUT | undefined {
-    const acc = this.getRaw() as ACC | undefined;
-    if (acc === undefined) return undefined;
-    return (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregateFunction.getResult(acc);
+    return accumulatorResult(this.descriptor, this.getRaw()) as OUT | undefined;
   }
   add(value: IN): void {
-    const fn = (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregateFunction;
-    let acc = this.getRaw() as ACC | undefined;
-    if (acc === undefined) acc = fn.createAccumulator();
-    this.putRaw(fn.add(value, acc));
+    this.putRaw(addToAccumulator(this.descriptor, this.getRaw(), value));
   }
 }
 
