@@ -24,40 +24,27 @@ function slidingWindows(timestamp: number, size: number, slide: number, offset: 
   return windows;
 }
 
-/**
- * Sliding event-time windows of `size` ms starting every `slide` ms. With `reduce()` or
- * `aggregate()`, overlapping windows share partial aggregates, so an element costs about the
- * same as in a tumbling window.
- *
- * @example
- * stream.keyBy((c) => c.page).window(SlidingEventTimeWindows.of(600_000, 60_000)).aggregate(countClicks);
- */
-export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
+/** What sliding windows share in both time domains: size, slide, offset, the windows of a time. */
+abstract class SlidingWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly #size: number;
   readonly #slide: number;
   readonly #offset: number;
+  readonly #name: string;
 
-  private constructor(size: number, slide: number, offset: number) {
+  protected constructor(size: number, slide: number, offset: number, name: string) {
     this.#size = size;
     this.#slide = slide;
     this.#offset = offset;
+    this.#name = name;
   }
 
-  /** Windows of `size` ms every `slide` ms, shifted by `offset` (|offset| < slide). */
-  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
-    checkMillis('SlidingEventTimeWindows.of()', 'size', size, 1);
-    checkMillis('SlidingEventTimeWindows.of()', 'slide', slide, 1);
-    checkOffset('SlidingEventTimeWindows.of()', offset, 'slide', slide);
-    return new SlidingEventTimeWindows(size, slide, offset);
-  }
+  /** The time the element is assigned by: its timestamp, or the current processing time. */
+  protected abstract timeOf(timestamp: number, context: WindowAssignerContext): number;
+  abstract getDefaultTrigger(): Trigger<unknown, TimeWindow>;
+  abstract isEventTime(): boolean;
 
-  assignWindows(
-    _element: unknown,
-    timestamp: number,
-    _context: WindowAssignerContext,
-  ): readonly TimeWindow[] {
-    if (timestamp <= MIN_WATERMARK) throw missingTimestamp(this.toString());
-    return slidingWindows(timestamp, this.#size, this.#slide, this.#offset);
+  assignWindows(_element: unknown, timestamp: number, context: WindowAssignerContext): readonly TimeWindow[] {
+    return slidingWindows(this.timeOf(timestamp, context), this.#size, this.#slide, this.#offset);
   }
 
   getSize(): number {
@@ -72,20 +59,48 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
     return this.#offset;
   }
 
-  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return EventTimeTrigger.create();
-  }
-
   getWindowSerializer(): WindowSerializer<TimeWindow> {
     return TimeWindow.serializer;
   }
 
-  isEventTime(): boolean {
-    return true;
+  toString(): string {
+    return `${this.#name}(${this.#size}, ${this.#slide})`;
+  }
+}
+
+/** Checks the arguments of `of()` of a sliding assigner named `name`. */
+function checkSliding(name: string, size: number, slide: number, offset: number): void {
+  checkMillis(`${name}.of()`, 'size', size, 1);
+  checkMillis(`${name}.of()`, 'slide', slide, 1);
+  checkOffset(`${name}.of()`, offset, 'slide', slide);
+}
+
+/**
+ * Sliding event-time windows of `size` ms starting every `slide` ms. With `reduce()` or
+ * `aggregate()`, overlapping windows share partial aggregates, so an element costs about the
+ * same as in a tumbling window.
+ *
+ * @example
+ * stream.keyBy((c) => c.page).window(SlidingEventTimeWindows.of(600_000, 60_000)).aggregate(countClicks);
+ */
+export class SlidingEventTimeWindows extends SlidingWindows {
+  /** Windows of `size` ms every `slide` ms, shifted by `offset` (|offset| < slide). */
+  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
+    checkSliding('SlidingEventTimeWindows', size, slide, offset);
+    return new SlidingEventTimeWindows(size, slide, offset, 'SlidingEventTimeWindows');
   }
 
-  toString(): string {
-    return `SlidingEventTimeWindows(${this.#size}, ${this.#slide})`;
+  protected timeOf(timestamp: number): number {
+    if (timestamp <= MIN_WATERMARK) throw missingTimestamp(this.toString());
+    return timestamp;
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+
+  isEventTime(): boolean {
+    return true;
   }
 }
 
@@ -95,58 +110,22 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
  * @example
  * stream.keyBy((c) => c.page).window(SlidingProcessingTimeWindows.of(60_000, 10_000)).reduce((a, b) => a + b);
  */
-export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {
-  readonly #size: number;
-  readonly #slide: number;
-  readonly #offset: number;
-
-  private constructor(size: number, slide: number, offset: number) {
-    this.#size = size;
-    this.#slide = slide;
-    this.#offset = offset;
-  }
-
+export class SlidingProcessingTimeWindows extends SlidingWindows {
   /** Windows of `size` ms every `slide` ms, shifted by `offset` (|offset| < slide). */
   static of(size: number, slide: number, offset = 0): SlidingProcessingTimeWindows {
-    checkMillis('SlidingProcessingTimeWindows.of()', 'size', size, 1);
-    checkMillis('SlidingProcessingTimeWindows.of()', 'slide', slide, 1);
-    checkOffset('SlidingProcessingTimeWindows.of()', offset, 'slide', slide);
-    return new SlidingProcessingTimeWindows(size, slide, offset);
+    checkSliding('SlidingProcessingTimeWindows', size, slide, offset);
+    return new SlidingProcessingTimeWindows(size, slide, offset, 'SlidingProcessingTimeWindows');
   }
 
-  assignWindows(
-    _element: unknown,
-    _timestamp: number,
-    context: WindowAssignerContext,
-  ): readonly TimeWindow[] {
-    return slidingWindows(context.getCurrentProcessingTime(), this.#size, this.#slide, this.#offset);
-  }
-
-  getSize(): number {
-    return this.#size;
-  }
-
-  getSlide(): number {
-    return this.#slide;
-  }
-
-  getOffset(): number {
-    return this.#offset;
+  protected timeOf(_timestamp: number, context: WindowAssignerContext): number {
+    return context.getCurrentProcessingTime();
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();
   }
 
-  getWindowSerializer(): WindowSerializer<TimeWindow> {
-    return TimeWindow.serializer;
-  }
-
   isEventTime(): boolean {
     return false;
-  }
-
-  toString(): string {
-    return `SlidingProcessingTimeWindows(${this.#size}, ${this.#slide})`;
   }
 }

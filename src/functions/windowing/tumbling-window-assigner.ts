@@ -32,39 +32,27 @@ class WindowCache {
   }
 }
 
-/**
- * Tumbling event-time windows of `size` ms, aligned to the epoch plus `offset`.
- *
- * @example
- * stream.keyBy((c) => c.user).window(TumblingEventTimeWindows.of(60_000)).reduce((a, b) => a + b);
- */
-export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
+/** What tumbling windows share in both time domains: size, offset, one window per element. */
+abstract class TumblingWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly #size: number;
   readonly #offset: number;
+  readonly #name: string;
   readonly #cache = new WindowCache();
 
-  private constructor(size: number, offset: number) {
+  protected constructor(size: number, offset: number, name: string) {
     this.#size = size;
     this.#offset = offset;
+    this.#name = name;
   }
 
-  /** Windows of `size` ms, shifted by `offset` ms (|offset| < size), e.g. for time zones. */
-  static of(size: number, offset = 0): TumblingEventTimeWindows {
-    checkMillis('TumblingEventTimeWindows.of()', 'size', size, 1);
-    checkOffset('TumblingEventTimeWindows.of()', offset, 'size', size);
-    return new TumblingEventTimeWindows(size, offset);
-  }
+  /** The time the element is assigned by: its timestamp, or the current processing time. */
+  protected abstract timeOf(timestamp: number, context: WindowAssignerContext): number;
+  abstract getDefaultTrigger(): Trigger<unknown, TimeWindow>;
+  abstract isEventTime(): boolean;
 
-  assignWindows(
-    _element: unknown,
-    timestamp: number,
-    _context: WindowAssignerContext,
-  ): readonly TimeWindow[] {
-    if (timestamp <= MIN_WATERMARK) throw missingTimestamp(this.toString());
-    return this.#cache.get(
-      TimeWindow.getWindowStartWithOffset(timestamp, this.#offset, this.#size),
-      this.#size,
-    );
+  assignWindows(_element: unknown, timestamp: number, context: WindowAssignerContext): readonly TimeWindow[] {
+    const time = this.timeOf(timestamp, context);
+    return this.#cache.get(TimeWindow.getWindowStartWithOffset(time, this.#offset, this.#size), this.#size);
   }
 
   getSize(): number {
@@ -75,20 +63,40 @@ export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWin
     return this.#offset;
   }
 
-  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return EventTimeTrigger.create();
-  }
-
   getWindowSerializer(): WindowSerializer<TimeWindow> {
     return TimeWindow.serializer;
   }
 
-  isEventTime(): boolean {
-    return true;
+  toString(): string {
+    return `${this.#name}(${this.#size})`;
+  }
+}
+
+/**
+ * Tumbling event-time windows of `size` ms, aligned to the epoch plus `offset`.
+ *
+ * @example
+ * stream.keyBy((c) => c.user).window(TumblingEventTimeWindows.of(60_000)).reduce((a, b) => a + b);
+ */
+export class TumblingEventTimeWindows extends TumblingWindows {
+  /** Windows of `size` ms, shifted by `offset` ms (|offset| < size), e.g. for time zones. */
+  static of(size: number, offset = 0): TumblingEventTimeWindows {
+    checkMillis('TumblingEventTimeWindows.of()', 'size', size, 1);
+    checkOffset('TumblingEventTimeWindows.of()', offset, 'size', size);
+    return new TumblingEventTimeWindows(size, offset, 'TumblingEventTimeWindows');
   }
 
-  toString(): string {
-    return `TumblingEventTimeWindows(${this.#size})`;
+  protected timeOf(timestamp: number): number {
+    if (timestamp <= MIN_WATERMARK) throw missingTimestamp(this.toString());
+    return timestamp;
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+
+  isEventTime(): boolean {
+    return true;
   }
 }
 
@@ -99,53 +107,23 @@ export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWin
  * @example
  * stream.keyBy((c) => c.user).window(TumblingProcessingTimeWindows.of(10_000)).reduce((a, b) => a + b);
  */
-export class TumblingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {
-  readonly #size: number;
-  readonly #offset: number;
-  readonly #cache = new WindowCache();
-
-  private constructor(size: number, offset: number) {
-    this.#size = size;
-    this.#offset = offset;
-  }
-
+export class TumblingProcessingTimeWindows extends TumblingWindows {
   /** Windows of `size` ms, shifted by `offset` ms (|offset| < size). */
   static of(size: number, offset = 0): TumblingProcessingTimeWindows {
     checkMillis('TumblingProcessingTimeWindows.of()', 'size', size, 1);
     checkOffset('TumblingProcessingTimeWindows.of()', offset, 'size', size);
-    return new TumblingProcessingTimeWindows(size, offset);
+    return new TumblingProcessingTimeWindows(size, offset, 'TumblingProcessingTimeWindows');
   }
 
-  assignWindows(
-    _element: unknown,
-    _timestamp: number,
-    context: WindowAssignerContext,
-  ): readonly TimeWindow[] {
-    const now = context.getCurrentProcessingTime();
-    return this.#cache.get(TimeWindow.getWindowStartWithOffset(now, this.#offset, this.#size), this.#size);
-  }
-
-  getSize(): number {
-    return this.#size;
-  }
-
-  getOffset(): number {
-    return this.#offset;
+  protected timeOf(_timestamp: number, context: WindowAssignerContext): number {
+    return context.getCurrentProcessingTime();
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();
   }
 
-  getWindowSerializer(): WindowSerializer<TimeWindow> {
-    return TimeWindow.serializer;
-  }
-
   isEventTime(): boolean {
     return false;
-  }
-
-  toString(): string {
-    return `TumblingProcessingTimeWindows(${this.#size})`;
   }
 }
