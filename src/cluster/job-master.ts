@@ -732,6 +732,29 @@ export class JobMaster {
     this.#onOutput(`[sluice] job "${this.graph.jobName}" (${this.jobId}): ${message}\n`, 'stderr');
   }
 
+  /** The job's checkpointing configuration (REST `GET /jobs/:id/checkpoints/config`). */
+  get checkpointConfig(): {
+    readonly enabled: boolean;
+    readonly settings: CheckpointSettings | undefined;
+    readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+    readonly unaligned: boolean;
+    readonly retainOnCancellation: boolean;
+    readonly storage: string | undefined;
+    readonly stateBackend: string;
+  } {
+    const cp = this.#options.checkpointing;
+    const s = this.#settings;
+    return {
+      enabled: cp !== undefined && cp.settings.interval > 0,
+      settings: cp?.settings,
+      mode: s.checkpointMode,
+      unaligned: s.unalignedCheckpoints === true && s.checkpointMode === 'EXACTLY_ONCE',
+      retainOnCancellation: cp?.retainOnCancellation ?? false,
+      storage: cp?.baseDir,
+      stateBackend: s.stateBackend,
+    };
+  }
+
   /** Checkpoint counts and history (REST, metrics). */
   checkpointStats(): ReturnType<JobCheckpointing['stats']> {
     return this.#checkpointing.stats();

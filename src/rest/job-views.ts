@@ -355,3 +355,39 @@ export function executionResult(job: JobMaster, result: JobResult | undefined): 
     },
   };
 }
+
+/**
+ * `GET /jobs/:id/checkpoints/config` (Flink's field names); undefined when checkpointing is off
+ * (Flink answers 404 then).
+ */
+export function jobCheckpointConfig(job: JobMaster): Record<string, unknown> | undefined {
+  const c = job.checkpointConfig;
+  if (!c.enabled || c.settings === undefined) return undefined;
+  return {
+    mode: c.mode === 'EXACTLY_ONCE' ? 'exactly_once' : 'at_least_once',
+    interval: c.settings.interval,
+    timeout: c.settings.timeout,
+    min_pause: c.settings.minPause,
+    max_concurrent: c.settings.maxConcurrent,
+    externalization: { enabled: true, delete_on_cancellation: !c.retainOnCancellation },
+    state_backend: c.stateBackend,
+    checkpoint_storage: c.storage,
+    unaligned_checkpoints: c.unaligned,
+    tolerable_failed_checkpoints: c.settings.tolerableFailures,
+    aligned_checkpoint_timeout: 0,
+    checkpoints_after_tasks_finish: false,
+    num_retained: c.settings.retained,
+  };
+}
+
+/**
+ * `GET /jobs/:id/checkpoints/details/:cid`: one checkpoint of the history (as in its `history`
+ * entry); undefined when it is not (or no longer) in the history.
+ */
+export function jobCheckpointDetails(
+  job: JobMaster,
+  checkpointId: number,
+): Record<string, unknown> | undefined {
+  const history = jobCheckpoints(job).history as Array<Record<string, unknown>>;
+  return history.find((h) => h.id === checkpointId);
+}

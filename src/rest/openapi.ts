@@ -99,6 +99,16 @@ export function openApiDocument(): Record<string, unknown> {
         json('Checkpoint statistics'),
         [jobId],
       ),
+      '/jobs/{jobid}/checkpoints/config': get(
+        'Checkpointing configuration: mode, interval, timeout, min_pause, max_concurrent, externalization, state_backend, checkpoint_storage, unaligned_checkpoints, tolerable_failed_checkpoints (404 when checkpointing is off)',
+        json('Checkpoint configuration'),
+        [jobId],
+      ),
+      '/jobs/{jobid}/checkpoints/details/{checkpointid}': get(
+        'One checkpoint of the history, with the fields of its history entry (404 when it is not in the history)',
+        json('Checkpoint'),
+        [jobId, { name: 'checkpointid', in: 'path', required: true, schema: { type: 'integer' } }],
+      ),
       '/jobs/{jobid}/savepoints': {
         post: {
           summary:

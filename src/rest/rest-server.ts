@@ -24,6 +24,8 @@ import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
 import {
   executionResult,
   findVertex,
+  jobCheckpointConfig,
+  jobCheckpointDetails,
   jobCheckpoints,
   jobDetails,
   jobExceptions,
@@ -254,6 +256,24 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
   app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', async (req) =>
     jobCheckpoints(jobOf(req.params.id)),
   );
+  app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints/config', async (req) => {
+    const job = jobOf(req.params.id);
+    const config = jobCheckpointConfig(job);
+    if (config === undefined) throw new HttpError(404, `Checkpointing is not enabled for job ${job.jobId}`);
+    return config;
+  });
+  app.get<{ Params: { id: string; cid: string } }>('/jobs/:id/checkpoints/details/:cid', async (req) => {
+    const job = jobOf(req.params.id);
+    const cid = Number(req.params.cid);
+    if (!Number.isSafeInteger(cid) || cid < 1) {
+      throw new HttpError(400, `checkpoint id must be a positive integer, got "${req.params.cid}"`);
+    }
+    const details = jobCheckpointDetails(job, cid);
+    if (details === undefined) {
+      throw new HttpError(404, `Checkpoint ${cid} of job ${job.jobId} is not in its checkpoint history`);
+    }
+    return details;
+  });
   app.get<{ Params: { id: string } }>('/jobs/:id/plan', async (req) => ({
     plan: (jobDetails(jobOf(req.params.id)) as { plan: unknown }).plan,
   }));

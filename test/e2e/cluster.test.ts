@@ -135,6 +135,9 @@ describe('standalone cluster', () => {
 
       const checkpoints = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
       expect(checkpoints.counts).toEqual({ restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
+      const noConfig = await rest(base, 'GET', `/jobs/${jobId}/checkpoints/config`);
+      expect(noConfig.status).toBe(404);
+      expect(noConfig.json.errors[0]).toMatch(/Checkpointing is not enabled/);
       expect((await rest(base, 'GET', `/jobs/${jobId}/exceptions`)).json['root-exception']).toBeNull();
       expect((await rest(base, 'GET', '/overview')).json).toMatchObject({
         'jobs-finished': 1,
@@ -376,6 +379,15 @@ describe('standalone cluster', () => {
       expect(done.length).toBeGreaterThan(0);
       for (const h of done) expect(h.state_size).toBeGreaterThan(0);
       expect(cps.summary.state_size.max).toBe(Math.max(...done.map((h: RestJson) => h.state_size as number)));
+      const config = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints/config`)).json;
+      expect(config).toMatchObject({ mode: 'exactly_once', unaligned_checkpoints: false });
+      expect(config.interval).toBeGreaterThan(0);
+      const last = done[done.length - 1];
+      const details = await rest(base, 'GET', `/jobs/${jobId}/checkpoints/details/${last.id}`);
+      expect(details.status).toBe(200);
+      expect(details.json).toMatchObject({ id: last.id, status: 'COMPLETED', state_size: last.state_size });
+      expect((await rest(base, 'GET', `/jobs/${jobId}/checkpoints/details/99999`)).status).toBe(404);
+      expect((await rest(base, 'GET', `/jobs/${jobId}/checkpoints/details/x`)).status).toBe(400);
       // After the restart every subtask runs on the remaining TaskManager.
       const keyed = job.vertices[1];
       const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}`)).json.subtasks;
