@@ -6,14 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type AggregateFunction,
   type Collector,
   EventTimeSessionWindows,
   OutputTag,
   type ProcessContext,
   ProcessFunction,
-  type ProcessWindowContext,
-  ProcessWindowFunction,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
   type TimeWindow,
@@ -21,6 +18,7 @@ import {
   WatermarkStrategy,
   type WindowAssigner,
 } from '../../src/index.ts';
+import { collectValues, Describe, DescribeAll, type WindowResult } from '../jobs/windows.ts';
 import {
   type Firing,
   type LateRecord,
@@ -30,42 +28,7 @@ import {
 } from './window-reference-model.ts';
 
 type Row = ['fire', ...Firing] | ['late', ...LateRecord];
-/** What the window functions emit: [key, start, end, sorted values, max timestamp]. */
-type Result = [key: string, start: number, end: number, values: number[], timestamp: number];
-
-/** Sorted values of a window, kept as an accumulator that merges (so sliding windows share panes). */
-const collectValues: AggregateFunction<ModelEvent, number[], number[]> = {
-  createAccumulator: () => [],
-  add: (e, acc) => {
-    acc.push(e.v);
-    return acc;
-  },
-  getResult: (acc) => [...acc].sort((a, b) => a - b),
-  merge: (a, b) => a.concat(b),
-};
-
-class Describe extends ProcessWindowFunction<number[], Result, string, TimeWindow> {
-  process(
-    key: string,
-    ctx: ProcessWindowContext<TimeWindow>,
-    results: readonly number[][],
-    out: Collector<Result>,
-  ) {
-    out.collect([key, ctx.window.start, ctx.window.end, results[0]!, ctx.window.maxTimestamp()]);
-  }
-}
-
-class DescribeAll extends ProcessWindowFunction<ModelEvent, Result, string, TimeWindow> {
-  process(
-    key: string,
-    ctx: ProcessWindowContext<TimeWindow>,
-    events: readonly ModelEvent[],
-    out: Collector<Result>,
-  ) {
-    const values = events.map((e) => e.v).sort((a, b) => a - b);
-    out.collect([key, ctx.window.start, ctx.window.end, values, ctx.window.maxTimestamp()]);
-  }
-}
+type Result = WindowResult;
 
 /** Tags each record with the watermark its operator had when the record arrived. */
 class TagWithWatermark<T> extends ProcessFunction<T, Row> {

@@ -54,9 +54,12 @@ export const WINDOW_CHECKS = {
   lateness: 20,
 } as const;
 
-type Result = [key: string, start: number, end: number, values: number[], timestamp: number];
+/** What the window functions emit: [key, start, end, sorted values, max timestamp]. */
+export type WindowResult = [key: string, start: number, end: number, values: number[], timestamp: number];
+type Result = WindowResult;
 
-const collectValues: AggregateFunction<WindowEvent, number[], number[]> = {
+/** Sorted values of a window, kept as an accumulator that merges (so sliding windows share panes). */
+export const collectValues: AggregateFunction<WindowEvent, number[], number[]> = {
   createAccumulator: () => [],
   add: (e, acc) => {
     acc.push(e.v);
@@ -66,7 +69,8 @@ const collectValues: AggregateFunction<WindowEvent, number[], number[]> = {
   merge: (a, b) => a.concat(b),
 };
 
-class Describe extends ProcessWindowFunction<number[], Result, string, TimeWindow> {
+/** Describes a window from its aggregate (the sorted values). */
+export class Describe extends ProcessWindowFunction<number[], Result, string, TimeWindow> {
   process(
     key: string,
     ctx: ProcessWindowContext<TimeWindow>,
@@ -77,7 +81,8 @@ class Describe extends ProcessWindowFunction<number[], Result, string, TimeWindo
   }
 }
 
-class DescribeAll extends ProcessWindowFunction<WindowEvent, Result, string, TimeWindow> {
+/** Describes a window from all its elements (no aggregate). */
+export class DescribeAll extends ProcessWindowFunction<WindowEvent, Result, string, TimeWindow> {
   process(
     key: string,
     ctx: ProcessWindowContext<TimeWindow>,
