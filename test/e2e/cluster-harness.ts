@@ -212,3 +212,23 @@ export async function startTaskManager(
   await tm.waitFor(/TaskManager (\S+) registered/);
   return tm;
 }
+
+/**
+ * `sluice run -m <jobmanager> <args>`: resolves with the process and the id of the job it
+ * submitted (printed as `Job has been submitted with JobID <id>`).
+ */
+export async function submit(
+  jobmanager: string,
+  args: readonly string[],
+): Promise<{ run: SluiceProcess; jobId: string }> {
+  const run = sluice(['run', '-m', jobmanager, ...args]);
+  const [, jobId] = await run.waitFor(/JobID ([0-9a-f]{32})/);
+  return { run, jobId: jobId! };
+}
+
+/** Waits until job `jobId` is RUNNING (REST `GET /jobs/:id`). */
+export async function whenRunning(base: string, jobId: string): Promise<void> {
+  await eventually(async () =>
+    (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
+  );
+}

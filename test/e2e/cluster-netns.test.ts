@@ -5,7 +5,15 @@
 // restarts from its latest checkpoint on the others, exactly once. Root on Linux only.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, killAll, type RestJson, rest, type SluiceProcess, sluice } from './cluster-harness.ts';
+import {
+  eventually,
+  killAll,
+  type RestJson,
+  rest,
+  type SluiceProcess,
+  sluice,
+  submit,
+} from './cluster-harness.ts';
 import { linkExists, type NetnsHost, NetnsLab, ownNamespaces, probeNetns } from './netns-harness.ts';
 
 const support = probeNetns();
@@ -91,16 +99,12 @@ describe.skipIf(!support.ok)(
 
         const records = 400_000;
         const keys = 100;
-        const run = sluice([
-          'run',
-          '-m',
-          jobManager,
+        const { run, jobId } = await submit(jobManager, [
           'test/jobs/cluster-keyed-count.ts',
           String(records),
           String(keys),
           '4',
         ]);
-        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
         expect(await run.exited).toBe(0);
 
         const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
@@ -152,17 +156,13 @@ describe.skipIf(!support.ok)(
         );
         const records = 24_000;
         const keys = 24;
-        const run = sluice([
-          'run',
-          '-m',
-          jobManager,
+        const { run, jobId } = await submit(jobManager, [
           'test/jobs/cluster-checked-sum.ts',
           String(records),
           String(keys),
           '4',
           '4000',
         ]);
-        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
         const keyedHosts = async (): Promise<string[]> => {
           const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
           const subtasks = (await rest(base, 'GET', `/jobs/${jobId}/vertices/${job.vertices[1].id}`)).json
@@ -261,16 +261,12 @@ describe.skipIf(!support.ok)(
 
         const records = 60_000;
         const keys = 60;
-        const run = sluice([
-          'run',
-          '-m',
-          jobManager,
+        const { run, jobId } = await submit(jobManager, [
           'test/jobs/cluster-keyed-count.ts',
           String(records),
           String(keys),
           '6',
         ]);
-        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
         const exited = await Promise.race([
           run.exited,
           new Promise<string>((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000)),

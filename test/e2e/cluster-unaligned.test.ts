@@ -14,6 +14,7 @@ import {
   sluice,
   startJobManager,
   startTaskManager,
+  submit,
 } from './cluster-harness.ts';
 
 describe('standalone cluster: unaligned checkpoints', () => {
@@ -37,16 +38,12 @@ describe('standalone cluster: unaligned checkpoints', () => {
   it('completes unaligned checkpoints with in-flight data across TaskManagers; savepoints stay aligned', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-unaligned-'));
     try {
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
+      const { jobId } = await submit(`127.0.0.1:${port}`, [
         '-d',
         'test/jobs/cluster-unaligned.ts',
         '4',
         '200',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
       const completedWithData = await eventually(
         async () => {
           const history = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json.history as RestJson[];

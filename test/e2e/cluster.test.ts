@@ -17,6 +17,8 @@ import {
   sluice,
   startJobManager,
   startTaskManager,
+  submit,
+  whenRunning,
 } from './cluster-harness.ts';
 
 const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
@@ -156,8 +158,7 @@ describe('standalone cluster', () => {
   });
 
   it('reports a failing job through the CLI exit code and the REST exceptions', async () => {
-    const run = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-failing-job.ts', '2']);
-    const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
+    const { run, jobId } = await submit(`127.0.0.1:${port}`, ['test/jobs/cluster-failing-job.ts', '2']);
     expect(await run.exited).toBe(1);
     expect(run.output.stderr).toMatch(/The program finished with the following exception/);
     expect(run.output.stderr).toMatch(/record 500 is out of range/);
@@ -184,9 +185,7 @@ describe('standalone cluster', () => {
         /Job has been submitted with JobID ([0-9a-f]{32})/,
       )) as RegExpMatchArray;
       expect(await run.exited).toBe(0);
-      await eventually(async () =>
-        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
-      );
+      await whenRunning(base, jobId!);
       const list = sluice(['list', '-m', `127.0.0.1:${port}`]);
       expect(await list.exited).toBe(0);
       expect(list.output.stdout).toMatch(new RegExp(`${jobId} : cluster slow job \\(RUNNING\\)`));
@@ -210,19 +209,13 @@ describe('standalone cluster', () => {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-savepoints-'));
       try {
-        const run = sluice([
-          'run',
-          '-m',
-          `127.0.0.1:${port}`,
+        const { jobId } = await submit(`127.0.0.1:${port}`, [
           '-d',
           'test/jobs/cluster-slow-job.ts',
           '4',
           '2000',
         ]);
-        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-        await eventually(async () =>
-          (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
-        );
+        await whenRunning(base, jobId);
         const savepoint = sluice(['savepoint', '-m', `127.0.0.1:${port}`, jobId!, join(dir, 'sp1')]);
         expect(await savepoint.exited).toBe(0);
         expect(savepoint.output.stdout).toMatch(/Savepoint completed\. Path: \S+/);
@@ -239,10 +232,7 @@ describe('standalone cluster', () => {
           (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'FINISHED' ? true : undefined,
         );
 
-        const resumed = sluice([
-          'run',
-          '-m',
-          `127.0.0.1:${port}`,
+        const { jobId: resumedId } = await submit(`127.0.0.1:${port}`, [
           '-d',
           '-s',
           path!,
@@ -250,10 +240,7 @@ describe('standalone cluster', () => {
           '2',
           '2000',
         ]);
-        const [, resumedId] = (await resumed.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-        await eventually(async () =>
-          (await rest(base, 'GET', `/jobs/${resumedId}`)).json.state === 'RUNNING' ? true : undefined,
-        );
+        await whenRunning(base, resumedId);
         const restored = (await rest(base, 'GET', `/jobs/${resumedId}/checkpoints`)).json;
         expect(restored.counts.restored).toBe(1);
         expect(restored.latest.restored).toMatchObject({ is_savepoint: true, external_path: path });
@@ -334,17 +321,13 @@ describe('standalone cluster', () => {
     async () => {
       const records = 24_000;
       const keys = 24;
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
+      const { run, jobId } = await submit(`127.0.0.1:${port}`, [
         'test/jobs/cluster-checkpointed-count.ts',
         String(records),
         String(keys),
         '4',
         '4000',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
       await eventually(async () => {
         const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
         const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
@@ -409,19 +392,13 @@ describe('standalone cluster', () => {
   it(
     'fails a job without restarts when its TaskManager stops heartbeating (SIGSTOP)',
     async () => {
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
+      const { jobId } = await submit(`127.0.0.1:${port}`, [
         '-d',
         'test/jobs/cluster-slow-job.ts',
         '2',
         '1000',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
-      await eventually(async () =>
-        (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
-      );
+      await whenRunning(base, jobId);
       const before = (await rest(base, 'GET', '/overview')).json.taskmanagers as number;
       const stoppedAt = Date.now();
       tm1.child.kill('SIGSTOP');
@@ -478,16 +455,12 @@ describe('TaskManager and JobManager restarts', () => {
       expect(run.output.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished/);
 
       // Wider than the cluster: waits for slots, then fails naming what it needs.
-      const wide = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${first.port}`,
+      const { run: wide, jobId: wideId } = await submit(`127.0.0.1:${first.port}`, [
         'test/jobs/cluster-keyed-count.ts',
         '1000',
         '10',
         '4',
       ]);
-      const [, wideId] = (await wide.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
       expect((await rest(first.base, 'GET', `/jobs/${wideId}`)).json.state).toBe('CREATED');
       expect(await wide.exited).toBe(1);
       expect(wide.output.stderr).toMatch(
@@ -519,10 +492,7 @@ describe('JobManager high availability', () => {
         await startTaskManager(first.port, 2, FAST_HEARTBEATS);
         const records = 24_000;
         const keys = 24;
-        const run = sluice([
-          'run',
-          '-m',
-          `127.0.0.1:${first.port}`,
+        const { jobId } = await submit(`127.0.0.1:${first.port}`, [
           '-d',
           'test/jobs/cluster-checkpointed-count.ts',
           String(records),
@@ -530,7 +500,6 @@ describe('JobManager high availability', () => {
           '2',
           '3000',
         ]);
-        const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
         await eventually(async () => {
           const cps = (await rest(first.base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
           return cps.counts.completed >= 3 ? true : undefined;
@@ -583,17 +552,13 @@ describe('reactive mode', () => {
         SLUICE_JOBMANAGER_ADAPTIVE_SCHEDULER_RESOURCE_STABILIZATION_TIMEOUT: '500',
       });
       await startTaskManager(port, 1, FAST_HEARTBEATS);
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
+      const { jobId } = await submit(`127.0.0.1:${port}`, [
         '-d',
         'test/jobs/cluster-slow-job.ts',
         'default',
         '2000',
         '200',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
       const keyedParallelism = async (): Promise<number | undefined> => {
         const job = (await rest(base, 'GET', `/jobs/${jobId}`)).json;
         return job.state === 'RUNNING' && job.vertices[1].status === 'RUNNING'
@@ -703,16 +668,12 @@ describe('TaskManagers that cannot reach each other', () => {
       await unreachable.waitFor(
         new RegExp(`TaskManager 192\\.0\\.2\\.1:${dataPort}-\\w+ registered \\(data port ${dataPort}\\)`),
       );
-      const run = sluice([
-        'run',
-        '-m',
-        `127.0.0.1:${port}`,
+      const { run, jobId } = await submit(`127.0.0.1:${port}`, [
         'test/jobs/cluster-keyed-count.ts',
         '200000',
         '100',
         '4',
       ]);
-      const [, jobId] = (await run.waitFor(/JobID ([0-9a-f]{32})/)) as RegExpMatchArray;
       expect(await run.exited).toBe(1);
       expect(run.output.stderr).toMatch(
         /no data link to TaskManager 192\.0\.2\.1:\d+-\w+ at 192\.0\.2\.1:\d+ after 2000 ms/,
