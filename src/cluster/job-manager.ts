@@ -76,7 +76,7 @@ export class JobManager {
   unregisterTaskManager(resourceId: string, cause: SerializedError): void {
     if (!this.#taskManagers.delete(resourceId)) return;
     for (const job of this.#jobs.values()) {
-      if (job.usesTaskManager(resourceId)) job.onTaskManagerLost(resourceId, cause);
+      if (job.usesTaskManager(resourceId)) job.failTasksOn(resourceId, cause);
     }
   }
 
@@ -87,7 +87,7 @@ export class JobManager {
   onDataLinkFailed(from: string, peer: string, reason: string): void {
     for (const job of this.#jobs.values()) {
       if (job.usesTaskManager(from) && job.usesTaskManager(peer)) {
-        job.onTaskManagerLost(from, { name: 'DataLinkException', message: reason });
+        job.failTasksOn(from, { name: 'DataLinkException', message: reason });
       }
     }
   }

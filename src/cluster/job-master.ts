@@ -581,10 +581,11 @@ export class JobMaster {
   }
 
   /**
-   * A TaskManager is gone (its connection closed or its heartbeats stopped): the tasks it ran
-   * fail with `error`, and the job fails over.
+   * The tasks of this job on TaskManager `resourceId` fail with `error`, and the job fails over:
+   * the TaskManager is gone (its connection closed or its heartbeats stopped), or it cannot
+   * exchange records with another one (a broken data link).
    */
-  onTaskManagerLost(resourceId: string, error: SerializedError): void {
+  failTasksOn(resourceId: string, error: SerializedError): void {
     for (const [key, pending] of this.#pendingLoads) {
       if (!key.startsWith(`${resourceId}:`)) continue;
       this.#pendingLoads.delete(key);
