@@ -124,6 +124,24 @@ describe('DataPlane', () => {
     );
   });
 
+  it('on the accepting side, waits twice the timeout for the dialer, then names the peer that never dialed in', async () => {
+    const failures: Array<[string, string]> = [];
+    // tm-z accepts links from tm-a (the smaller id dials); tm-a is advertised but never dials.
+    const z = await plane('tm-z', '', [], [], failures, 150);
+    z.setPeers([
+      { resourceId: 'tm-a', slotBase: 0, slots: 1, host: '127.0.0.1', port: 1 },
+      peer('tm-z', z, 1, 1),
+    ]);
+    const start = Date.now();
+    z.send({ t: 'credit', ch: 1, n: 1, to: 0 });
+    await until(() => failures.length > 0, 'the timeout report');
+    expect(Date.now() - start).toBeGreaterThanOrEqual(290);
+    expect(failures[0]![0]).toBe('tm-a');
+    expect(failures[0]![1]).toMatch(
+      /no data link from TaskManager tm-a after 300 ms while records waited for it: it has not reached this TaskManager \(tm-z\)/,
+    );
+  });
+
   it('does not report an unused link that cannot connect', async () => {
     const failures: Array<[string, string]> = [];
     const a = await plane('tm-a', '', [], [], failures, 100);

@@ -208,16 +208,30 @@ export class DataPlane {
 
   #startTimer(link: Link): void {
     const ms = this.#options.connectTimeoutMs ?? 10_000;
+    // Only the peer with the smaller resource id dials. The acceptor waits twice as long, so that
+    // when both sides have records waiting, the dialer's report (which names the address it
+    // could not reach) is the one that fails the job.
+    const dialer = this.#options.resourceId < link.peer.resourceId;
+    const wait = dialer ? ms : 2 * ms;
     link.timer = setTimeout(() => {
       link.timer = undefined;
       if (this.#closed || link.ready || link.pending.length === 0) return;
+      const hint =
+        'check that the TaskManagers can reach each other (taskmanager.host, taskmanager.data.port, firewalls)';
+      if (!dialer) {
+        this.#fail(
+          link,
+          `no data link from TaskManager ${link.peer.resourceId} after ${wait} ms while records waited for it: it has not reached this TaskManager (${this.#options.resourceId}) at its advertised address; ${hint}`,
+        );
+        return;
+      }
       const where = link.peer.host === '' ? '' : ` at ${link.peer.host}:${link.peer.port}`;
       const why = link.lastError === undefined ? '' : ` (last error: ${link.lastError})`;
       this.#fail(
         link,
-        `no data link to TaskManager ${link.peer.resourceId}${where} after ${ms} ms while records waited for it${why}; check that the TaskManagers can reach each other (taskmanager.host, taskmanager.data.port, firewalls)`,
+        `no data link to TaskManager ${link.peer.resourceId}${where} after ${ms} ms while records waited for it${why}; ${hint}`,
       );
-    }, ms);
+    }, wait);
     link.timer.unref();
   }
 
