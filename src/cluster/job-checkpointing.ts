@@ -47,6 +47,11 @@ export interface CheckpointHistoryEntry extends CheckpointRecord {
   readonly unaligned: boolean;
   /** Bytes of in-flight data persisted by the tasks that acknowledged (Flink's `persisted_data`). */
   readonly persistedData: number;
+  /**
+   * Input bytes the tasks that acknowledged took up during alignment (Flink's `processed_data`):
+   * between each task's first and last barrier of an aligned checkpoint.
+   */
+  readonly processedData: number;
   /** Longest time a task was blocked at the barrier taking its snapshot (ms; -1 unknown). */
   readonly syncDurationMs: number;
   /** Longest asynchronous phase of a task: barrier passed to file durable (ms; -1 unknown). */
@@ -58,6 +63,7 @@ export interface CheckpointHistoryEntry extends CheckpointRecord {
 /** What the acknowledging tasks reported about one checkpoint. */
 interface AckStats {
   persisted: number;
+  processed: number;
   sync: number;
   async: number;
   stateSize: number;
@@ -152,11 +158,12 @@ export class JobCheckpointing {
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
     let a = this.#ackStats.get(checkpointId);
     if (a === undefined) {
-      a = { persisted: 0, sync: -1, async: -1, stateSize: 0 };
+      a = { persisted: 0, processed: 0, sync: -1, async: -1, stateSize: 0 };
       this.#ackStats.set(checkpointId, a);
       this.#pruneAckStats();
     }
     a.persisted += ack.persistedData ?? 0;
+    a.processed += ack.processedData ?? 0;
     a.sync = Math.max(a.sync, Math.round(ack.syncDurationMs ?? -1));
     a.async = Math.max(a.async, Math.round(ack.asyncDurationMs ?? -1));
     a.stateSize += ack.bytes;
@@ -212,6 +219,7 @@ export class JobCheckpointing {
         ...h,
         unaligned: unaligned && !h.savepoint,
         persistedData: this.#ackStats.get(h.id)?.persisted ?? 0,
+        processedData: this.#ackStats.get(h.id)?.processed ?? 0,
         syncDurationMs: this.#ackStats.get(h.id)?.sync ?? -1,
         asyncDurationMs: this.#ackStats.get(h.id)?.async ?? -1,
         stateSize: this.#ackStats.get(h.id)?.stateSize ?? 0,

@@ -277,6 +277,8 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
     num_acknowledged_subtasks: h.acknowledged,
     unaligned: h.unaligned,
     persisted_data: h.persistedData,
+    // Aligned checkpoints: input bytes taken up between the first and last barrier at each task.
+    processed_data: h.processedData,
     // Every checkpoint is a full snapshot: its checkpointed size is its state size.
     state_size: h.stateSize,
     checkpointed_size: h.stateSize,
@@ -308,8 +310,7 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
       end_to_end_duration: e2e,
       // Deprecated in Flink (always 0 there too): aligned checkpoints buffer nothing.
       alignment_buffered: zero,
-      // Not measured: bytes processed during alignment.
-      processed_data: zero,
+      processed_data: summarize(completed.map((h) => h.processedData)),
       persisted_data: summarize(completed.map((h) => h.persistedData)),
     },
     latest: {

@@ -99,6 +99,11 @@ export interface CheckpointAck {
   readonly asyncDurationMs?: number;
   /** Unaligned checkpoints: bytes of in-flight data persisted (Flink's `persisted_data`). */
   readonly persistedData?: number;
+  /**
+   * Aligned checkpoints: serialized input bytes the task took up between the checkpoint's first
+   * and last barrier (Flink's `processed_data`); 0 for unaligned ones and for sources.
+   */
+  readonly processedData?: number;
   /** Unaligned checkpoints: the edges whose in-flight data the file holds. */
   readonly channelEdges?: readonly ChannelEdgeRef[];
 }
@@ -231,6 +236,9 @@ export class StreamTask {
   /** Checkpoints whose state file is being written, and those of them the coordinator aborted. */
   readonly #writing = new Set<number>();
   readonly #aborted = new Set<number>();
+  /** `numBytesIn` when the first barrier of a checkpoint arrived (for `processedData`). */
+  readonly #alignmentStart = new Map<number, number>();
+  #lastSnapshot = 0;
   /**
    * State files being written (each settles after its acknowledgement or decline is sent). A task
    * reports FINISHED only after them: the coordinator ignores acknowledgements of finished tasks,
@@ -696,6 +704,8 @@ export class StreamTask {
         return false;
       }
       case 'barrier':
+        if (event.checkpointId > this.#lastSnapshot && !this.#alignmentStart.has(event.checkpointId))
+          this.#alignmentStart.set(event.checkpointId, this.metrics.numBytesIn);
         return this.#barriers!.onBarrier(channel, event);
       default: {
         const never: never = event;
@@ -881,6 +891,10 @@ export class StreamTask {
     const id = barrier.checkpointId;
     const unaligned = this.#unaligned && !barrier.savepoint;
     const started = performance.now();
+    const alignedFrom = this.#alignmentStart.get(id);
+    const processedData = alignedFrom === undefined ? 0 : this.metrics.numBytesIn - alignedFrom;
+    this.#lastSnapshot = Math.max(this.#lastSnapshot, id);
+    for (const c of this.#alignmentStart.keys()) if (c <= id) this.#alignmentStart.delete(c);
     /** Operators with state: only they must find a place in a job restored from this. */
     const operatorIds: string[] = [];
     const keyed: PinnedOperatorKeyedState[] = [];
@@ -961,6 +975,7 @@ export class StreamTask {
           operatorIds,
           syncDurationMs,
           asyncDurationMs: performance.now() - started - syncDurationMs,
+          processedData,
           ...(inFlight === undefined
             ? {}
             : {
