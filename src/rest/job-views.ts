@@ -1,7 +1,14 @@
 // The JSON documents of the REST API, in Flink's shapes and field names: what `GET /jobs/:id`,
-// `/jobs/overview`, `/jobs/:id/vertices/:vid`, `/jobs/:id/exceptions` and `/jobs/:id/checkpoints`
-// return, built from a JobMaster's monitoring view.
-import type { ExecutionState, JobMaster, JobResult, JobStatus, SubtaskStatus } from '../cluster/index.ts';
+// `/jobs/overview`, `/jobs/:id/vertices/:vid`, `/jobs/:id/exceptions`, `/jobs/:id/checkpoints` and
+// `/taskmanagers` return, built from a JobMaster's (and the Dispatcher's) monitoring view.
+import type {
+  Dispatcher,
+  ExecutionState,
+  JobMaster,
+  JobResult,
+  JobStatus,
+  SubtaskStatus,
+} from '../cluster/index.ts';
 import type { JobVertex } from '../plan/index.ts';
 
 /** Flink's execution states, as counted in `tasks` objects. */
@@ -161,18 +168,21 @@ export function jobDetails(job: JobMaster, now = Date.now()): Record<string, unk
     maxParallelism: Math.max(...job.jobGraph.vertices.map((v) => v.maxParallelism)),
     now,
     timestamps: Object.fromEntries(
-      (
-        [
-          'CREATED',
-          'RUNNING',
-          'FAILING',
-          'FAILED',
-          'CANCELLING',
-          'CANCELED',
-          'FINISHED',
-          'RESTARTING',
-        ] as const
-      ).map((s) => [s, job.statusTimestamps[s] ?? 0]),
+      // Every state of Flink's JobStatus; 0 = never entered (Sluice jobs never enter
+      // INITIALIZING, SUSPENDED or RECONCILING).
+      [
+        'INITIALIZING',
+        'CREATED',
+        'RUNNING',
+        'FAILING',
+        'FAILED',
+        'CANCELLING',
+        'CANCELED',
+        'FINISHED',
+        'RESTARTING',
+        'SUSPENDED',
+        'RECONCILING',
+      ].map((s) => [s, job.statusTimestamps[s as JobStatus] ?? 0]),
     ),
     vertices,
     'status-counts': statusCounts,
@@ -189,23 +199,81 @@ export function vertexDetails(job: JobMaster, v: JobVertex, now = Date.now()): R
     parallelism: v.parallelism,
     maxParallelism: v.maxParallelism,
     now,
-    subtasks: job.subtasks(v.id).map((s) => {
-      const start = s.startTime ?? -1;
-      const end = s.endTime ?? -1;
-      return {
-        subtask: s.subtask,
-        status: taskState(job, s.state),
-        attempt: s.attempt,
-        endpoint: s.location ?? '',
-        host: s.location === undefined ? '' : s.location.slice(0, s.location.lastIndexOf(':')) || s.location,
-        'taskmanager-id': s.taskManagerId ?? '',
-        'start-time': start,
-        'end-time': end,
-        duration: start === -1 ? -1 : (end === -1 ? now : end) - start,
-        metrics: metricsOf([s], complete),
-      };
-    }),
+    subtasks: job.subtasks(v.id).map((s) => subtaskInfo(job, s, complete, now)),
   };
+}
+
+function subtaskInfo(
+  job: JobMaster,
+  s: SubtaskStatus,
+  complete: boolean,
+  now: number,
+): Record<string, unknown> {
+  const start = s.startTime ?? -1;
+  const end = s.endTime ?? -1;
+  return {
+    subtask: s.subtask,
+    status: taskState(job, s.state),
+    attempt: s.attempt,
+    endpoint: s.location ?? '',
+    host: s.location === undefined ? '' : s.location.slice(0, s.location.lastIndexOf(':')) || s.location,
+    'taskmanager-id': s.taskManagerId ?? '',
+    'start-time': start,
+    'end-time': end,
+    duration: start === -1 ? -1 : (end === -1 ? now : end) - start,
+    metrics: metricsOf([s], complete),
+  };
+}
+
+/**
+ * `GET /jobs/:id/vertices/:vid/subtasks/:index`: the current attempt of one subtask; undefined
+ * when the vertex has no such subtask.
+ */
+export function subtaskDetails(
+  job: JobMaster,
+  v: JobVertex,
+  index: number,
+  now = Date.now(),
+): Record<string, unknown> | undefined {
+  const s = job.subtasks(v.id).find((x) => x.subtask === index);
+  return s === undefined ? undefined : subtaskInfo(job, s, isTerminal(job.status), now);
+}
+
+/** `GET /taskmanagers` entries (Flink's fields, and where each TaskManager runs). */
+export function taskManagerInfos(dispatcher: Dispatcher): Record<string, unknown>[] {
+  const free = new Map(dispatcher.jobManager.taskManagers().map((t) => [t.gateway.resourceId, t.freeSlots]));
+  return dispatcher.resourceManager.taskManagers().map((t) => ({
+    id: t.resourceId,
+    path: `sluice://${t.hostname}/taskmanager/${t.resourceId}`,
+    dataPort: t.dataPort,
+    jmxPort: -1,
+    timeSinceLastHeartbeat: t.sinceLastHeartbeat,
+    slotsNumber: t.slots,
+    freeSlots: free.get(t.resourceId) ?? 0,
+    totalResource: {
+      cpuCores: t.hardware.cpuCores,
+      taskHeapMemory: 0,
+      managedMemory: 0,
+      networkMemory: 0,
+    },
+    freeResource: { cpuCores: 0, taskHeapMemory: 0, managedMemory: 0, networkMemory: 0 },
+    hardware: {
+      cpuCores: t.hardware.cpuCores,
+      physicalMemory: t.hardware.physicalMemory,
+      freeMemory: t.hardware.freeMemory,
+      managedMemory: 0,
+    },
+    memoryConfiguration: {},
+    // Sluice extensions: where the TaskManager runs and its slot addresses.
+    host: t.location,
+    pid: t.pid,
+    slotBase: t.slotBase,
+  }));
+}
+
+/** `GET /taskmanagers/:tmid`: one registered TaskManager; undefined when it is not registered. */
+export function findTaskManager(dispatcher: Dispatcher, id: string): Record<string, unknown> | undefined {
+  return taskManagerInfos(dispatcher).find((t) => t.id === id);
 }
 
 /** `GET /jobs/:id/exceptions`: the root cause and every failure that restarted or ended the job. */
@@ -269,13 +337,15 @@ export function jobCheckpoints(job: JobMaster): Record<string, unknown> {
     status: h.status,
     is_savepoint: h.savepoint,
     savepointFormat: h.savepoint ? 'CANONICAL' : null,
-    checkpoint_type: h.savepoint ? 'SAVEPOINT' : 'CHECKPOINT',
+    checkpoint_type: h.savepoint ? 'SAVEPOINT' : h.unaligned ? 'UNALIGNED_CHECKPOINT' : 'CHECKPOINT',
     trigger_timestamp: h.triggerTimestamp,
     latest_ack_timestamp: h.endTimestamp ?? -1,
     end_to_end_duration: h.endTimestamp === undefined ? -1 : h.endTimestamp - h.triggerTimestamp,
     num_subtasks: h.total,
     num_acknowledged_subtasks: h.acknowledged,
     unaligned: h.unaligned,
+    // Deprecated in Flink (always 0 there too).
+    alignment_buffered: 0,
     persisted_data: h.persistedData,
     // Aligned checkpoints: input bytes taken up between the first and last barrier at each task.
     processed_data: h.processedData,

@@ -28,15 +28,16 @@ const jobState = {
 /** The OpenAPI document. */
 export function openApiDocument(): Record<string, unknown> {
   const get = (summary: string, ok: Record<string, unknown>, parameters: unknown[] = []) => ({
-    get: { summary, parameters, responses: { 200: ok, 400: errors, 401: errors, 404: errors } },
+    get: { summary, parameters, responses: { 200: ok, 400: errors, 401: errors, 404: errors, 405: errors } },
   });
+  const vertexId = { name: 'vertexid', in: 'path', required: true, schema: { type: 'string' } };
   return {
     openapi: '3.0.3',
     info: {
       title: 'Sluice JobManager REST API',
       version: '1',
       description:
-        "Flink's REST paths and field names. When security.token is set, every request needs `Authorization: Bearer <token>`. " +
+        'Flink\'s REST paths and field names. Errors are `{"errors": [message]}`: 400 for a malformed id or body, 404 for an unknown job, vertex, subtask, TaskManager, trigger or checkpoint id, 405 (with an Allow header) for a known path asked with another method. When security.token is set, every request needs `Authorization: Bearer <token>`. ' +
         'TaskManagers connect on the same port with an HTTP Upgrade (`Upgrade: sluice-rpc`) at /v1/taskmanagers/rpc.',
     },
     components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
@@ -86,6 +87,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 202: json('Cancellation accepted'), 400: errors, 401: errors, 404: errors },
         },
       },
+      '/jobs/{jobid}/status': get("The job's state", json('Job status', { status: jobState }), [jobId]),
       '/jobs/{jobid}/exceptions': get(
         'Root exception and exception history',
         json('Exceptions', {
@@ -95,7 +97,7 @@ export function openApiDocument(): Record<string, unknown> {
         [jobId],
       ),
       '/jobs/{jobid}/checkpoints': get(
-        'Checkpoint statistics: counts (completed, failed, in_progress, restored, total), latest, history (each entry with state_size, checkpointed_size, sync_duration, async_duration, unaligned and persisted_data), summary statistics',
+        'Checkpoint statistics: counts (completed, failed, in_progress, restored, total), latest, history (each entry with checkpoint_type CHECKPOINT, UNALIGNED_CHECKPOINT or SAVEPOINT, state_size, checkpointed_size, sync_duration, async_duration, unaligned, processed_data: input bytes taken up during alignment, persisted_data: in-flight bytes persisted by unaligned checkpoints), summary statistics (min/max/avg/p50/p90/p95/p99/p999 of checkpointed_size, state_size, end_to_end_duration, processed_data, persisted_data)',
         json('Checkpoint statistics'),
         [jobId],
       ),
@@ -120,7 +122,12 @@ export function openApiDocument(): Record<string, unknown> {
               'application/json': {
                 schema: {
                   type: 'object',
-                  properties: { 'target-directory': { type: 'string' }, 'cancel-job': { type: 'boolean' } },
+                  properties: {
+                    'target-directory': { type: 'string' },
+                    'cancel-job': { type: 'boolean' },
+                    triggerId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+                    formatType: { type: 'string', enum: ['CANONICAL', 'NATIVE'] },
+                  },
                 },
               },
             },
@@ -143,7 +150,12 @@ export function openApiDocument(): Record<string, unknown> {
               'application/json': {
                 schema: {
                   type: 'object',
-                  properties: { targetDirectory: { type: 'string' }, drain: { type: 'boolean' } },
+                  properties: {
+                    targetDirectory: { type: 'string' },
+                    drain: { type: 'boolean' },
+                    triggerId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+                    formatType: { type: 'string', enum: ['CANONICAL', 'NATIVE'] },
+                  },
                 },
               },
             },
@@ -158,7 +170,15 @@ export function openApiDocument(): Record<string, unknown> {
       '/jobs/{jobid}/savepoints/{triggerid}': get(
         'Status of a savepoint or stop operation: status.id IN_PROGRESS or COMPLETED with operation.location or operation.failure-cause',
         json('Operation status'),
-        [jobId, { name: 'triggerid', in: 'path', required: true, schema: { type: 'string' } }],
+        [
+          jobId,
+          {
+            name: 'triggerid',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+          },
+        ],
       ),
       '/jobs/{jobid}/plan': get('The job graph as JSON plan', json('Plan'), [jobId]),
       '/jobs/{jobid}/execution-result': get(
@@ -169,11 +189,25 @@ export function openApiDocument(): Record<string, unknown> {
       '/jobs/{jobid}/vertices/{vertexid}': get(
         'Subtasks of a vertex: state, TaskManager, record counts',
         json('Vertex'),
-        [jobId, { name: 'vertexid', in: 'path', required: true, schema: { type: 'string' } }],
+        [jobId, vertexId],
+      ),
+      '/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}': get(
+        'The current attempt of one subtask: subtask, status, attempt, endpoint, taskmanager-id, start-time, end-time, duration, metrics (404 when the vertex has no such subtask)',
+        json('Subtask'),
+        [
+          jobId,
+          vertexId,
+          { name: 'subtaskindex', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } },
+        ],
       ),
       '/taskmanagers': get(
         'Registered TaskManagers: id, slots, free slots, last heartbeat, hardware',
         json('TaskManagers'),
+      ),
+      '/taskmanagers/{taskmanagerid}': get(
+        'One registered TaskManager, with the fields of its /taskmanagers entry',
+        json('TaskManager'),
+        [{ name: 'taskmanagerid', in: 'path', required: true, schema: { type: 'string' } }],
       ),
       '/jars': get('Uploaded job bundles', json('Bundles')),
       '/jars/upload': {

@@ -1,7 +1,8 @@
 // The JobManager's REST API (fastify), with Flink's paths and field names, and the endpoint
 // TaskManagers connect to: an HTTP Upgrade on the same port turns a connection into their RPC
-// channel. Every error is JSON (`{"errors": [message]}`) with a 4xx/5xx status; a malformed
-// request is the client's error, never a crash of the JobManager.
+// channel. Every error is JSON (`{"errors": [message]}`) with a 4xx/5xx status, as Flink's: 400
+// for a malformed id or body, 404 for an unknown job, vertex, subtask, trigger or checkpoint, 405
+// for a known path with another method; a malformed request is the client's error, never a crash.
 import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyError,
@@ -23,6 +24,7 @@ import {
 import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
 import {
   executionResult,
+  findTaskManager,
   findVertex,
   jobCheckpointConfig,
   jobCheckpointDetails,
@@ -30,6 +32,8 @@ import {
   jobDetails,
   jobExceptions,
   jobOverview,
+  subtaskDetails,
+  taskManagerInfos,
   vertexDetails,
 } from './job-views.ts';
 import { openApiDocument } from './openapi.ts';
@@ -45,6 +49,18 @@ export interface RestServer {
   readonly app: FastifyInstance;
   close(): Promise<void>;
 }
+
+/** A route path (`/jobs/:id`) as a matcher of request paths. */
+function routeMatcher(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/** Flink's trigger ids (and Sluice's): 32 lowercase hex characters. */
+const TRIGGER_ID = /^[0-9a-f]{32}$/;
 
 class HttpError extends Error {
   readonly statusCode: number;
@@ -69,6 +85,17 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     bodyLimit: conf.get(ClusterOptions.REST_MAX_CONTENT_LENGTH),
     // Flink job ids and jar ids are path segments; nothing else needs long URLs.
     routerOptions: { maxParamLength: 200 },
+    // Requests the router rejects (a path that is not valid URL encoding) answer in the API's
+    // error shape too.
+    frameworkErrors: (error, _req, reply) => {
+      void (reply as FastifyReply).status(400).send({ errors: [`bad request: ${error.message}`] });
+    },
+  });
+  // Every route with its methods: a known path asked with another method is a 405, as in Flink.
+  const routes: { match: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ match: routeMatcher(route.url ?? route.path), method });
   });
   // Results of ended runs. In reactive mode one job id has several runs; a run that ends
   // because its job is being rescaled is not the job's result.
@@ -112,7 +139,18 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ errors: [`Not found: ${req.method} ${req.url.split('?')[0]}`] });
+    const path = req.url.split('?')[0] ?? req.url;
+    const allowed = [
+      ...new Set(routes.filter((r) => r.method !== 'HEAD' && r.match.test(path)).map((r) => r.method)),
+    ];
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({ errors: [`Method ${req.method} not allowed on ${path}; allowed: ${allowed.join(', ')}`] });
+      return;
+    }
+    void reply.status(404).send({ errors: [`Not found: ${req.method} ${path}`] });
   });
 
   const jobOf = (id: string): JobMaster => {
@@ -171,6 +209,9 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
   }));
 
   app.get<{ Params: { id: string } }>('/jobs/:id', async (req) => jobDetails(jobOf(req.params.id)));
+  app.get<{ Params: { id: string } }>('/jobs/:id/status', async (req) => ({
+    status: jobOf(req.params.id).status,
+  }));
 
   app.patch<{ Params: { id: string }; Querystring: { mode?: string } }>('/jobs/:id', async (req, reply) => {
     const job = jobOf(req.params.id);
@@ -192,8 +233,21 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
       failure?: { class: string; 'stack-trace': string };
     }
   >();
-  const startOperation = (job: JobMaster, run: () => Promise<string>): { 'request-id': string } => {
-    const id = randomBytes(16).toString('hex');
+  const startOperation = (
+    job: JobMaster,
+    body: Record<string, unknown>,
+    run: () => Promise<string>,
+  ): { 'request-id': string } => {
+    // A client may choose the trigger id (Flink's `triggerId`), so that a retried request does
+    // not trigger twice.
+    const given = optionalString(body, 'triggerId');
+    if (given !== undefined && !TRIGGER_ID.test(given))
+      throw new HttpError(400, `triggerId: expected 32 lowercase hex characters, got "${given}"`);
+    const format = optionalString(body, 'formatType');
+    if (format !== undefined && format !== 'CANONICAL' && format !== 'NATIVE')
+      throw new HttpError(400, `formatType: expected CANONICAL or NATIVE, got "${format}"`);
+    const id = given ?? randomBytes(16).toString('hex');
+    if (operations.has(`${job.jobId}:${id}`)) return { 'request-id': id };
     operations.set(`${job.jobId}:${id}`, { status: 'IN_PROGRESS' });
     run().then(
       (location) => operations.set(`${job.jobId}:${id}`, { status: 'COMPLETED', location }),
@@ -217,13 +271,20 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     if (typeof v !== 'string' || v === '') throw new HttpError(400, `${key}: expected a non-empty string`);
     return v;
   };
+  const optionalBoolean = (o: Record<string, unknown>, key: string): boolean => {
+    const v = o[key];
+    if (v === undefined || v === null) return false;
+    if (typeof v !== 'boolean')
+      throw new HttpError(400, `${key}: expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  };
 
   app.post<{ Params: { id: string }; Body: unknown }>('/jobs/:id/savepoints', async (req, reply) => {
     const job = jobOf(req.params.id);
     const body = bodyObject(req.body);
     const dir = optionalString(body, 'target-directory');
-    const cancel = body['cancel-job'] === true;
-    const op = startOperation(job, async () => {
+    const cancel = optionalBoolean(body, 'cancel-job');
+    const op = startOperation(job, body, async () => {
       const path = cancel ? await job.stopWithSavepoint(dir, false) : await job.triggerSavepoint(dir);
       return path;
     });
@@ -234,12 +295,14 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     const job = jobOf(req.params.id);
     const body = bodyObject(req.body);
     const dir = optionalString(body, 'targetDirectory');
-    const drain = body.drain === true;
-    return reply.status(202).send(startOperation(job, () => job.stopWithSavepoint(dir, drain)));
+    const drain = optionalBoolean(body, 'drain');
+    return reply.status(202).send(startOperation(job, body, () => job.stopWithSavepoint(dir, drain)));
   });
 
   app.get<{ Params: { id: string; trigger: string } }>('/jobs/:id/savepoints/:trigger', async (req) => {
     const job = jobOf(req.params.id);
+    if (!TRIGGER_ID.test(req.params.trigger))
+      throw new HttpError(400, `"${req.params.trigger}" is not a trigger id (32 lowercase hex characters)`);
     const op = operations.get(`${job.jobId}:${req.params.trigger}`);
     if (op === undefined)
       throw new HttpError(404, `no savepoint operation ${req.params.trigger} for job ${job.jobId}`);
@@ -288,40 +351,30 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     if (v === undefined) throw new HttpError(404, `Job ${job.jobId} has no vertex ${req.params.vid}`);
     return vertexDetails(job, v);
   });
+  app.get<{ Params: { id: string; vid: string; index: string } }>(
+    '/jobs/:id/vertices/:vid/subtasks/:index',
+    async (req) => {
+      const job = jobOf(req.params.id);
+      const v = findVertex(job, req.params.vid);
+      if (v === undefined) throw new HttpError(404, `Job ${job.jobId} has no vertex ${req.params.vid}`);
+      const index = Number(req.params.index);
+      if (!/^\d+$/.test(req.params.index) || !Number.isSafeInteger(index))
+        throw new HttpError(400, `subtask index must be a non-negative integer, got "${req.params.index}"`);
+      const details = subtaskDetails(job, v, index);
+      if (details === undefined)
+        throw new HttpError(
+          404,
+          `Vertex ${req.params.vid} of job ${job.jobId} has no subtask ${index} (parallelism ${v.parallelism})`,
+        );
+      return details;
+    },
+  );
 
-  app.get('/taskmanagers', async () => {
-    const free = new Map(
-      dispatcher.jobManager.taskManagers().map((t) => [t.gateway.resourceId, t.freeSlots]),
-    );
-    return {
-      taskmanagers: dispatcher.resourceManager.taskManagers().map((t) => ({
-        id: t.resourceId,
-        path: `sluice://${t.hostname}/taskmanager/${t.resourceId}`,
-        dataPort: t.dataPort,
-        jmxPort: -1,
-        timeSinceLastHeartbeat: t.sinceLastHeartbeat,
-        slotsNumber: t.slots,
-        freeSlots: free.get(t.resourceId) ?? 0,
-        totalResource: {
-          cpuCores: t.hardware.cpuCores,
-          taskHeapMemory: 0,
-          managedMemory: 0,
-          networkMemory: 0,
-        },
-        freeResource: { cpuCores: 0, taskHeapMemory: 0, managedMemory: 0, networkMemory: 0 },
-        hardware: {
-          cpuCores: t.hardware.cpuCores,
-          physicalMemory: t.hardware.physicalMemory,
-          freeMemory: t.hardware.freeMemory,
-          managedMemory: 0,
-        },
-        memoryConfiguration: {},
-        // Sluice extensions: where the TaskManager runs and its slot addresses.
-        host: t.location,
-        pid: t.pid,
-        slotBase: t.slotBase,
-      })),
-    };
+  app.get('/taskmanagers', async () => ({ taskmanagers: taskManagerInfos(dispatcher) }));
+  app.get<{ Params: { tmid: string } }>('/taskmanagers/:tmid', async (req) => {
+    const tm = findTaskManager(dispatcher, req.params.tmid);
+    if (tm === undefined) throw new HttpError(404, `TaskManager ${req.params.tmid} is not registered`);
+    return tm;
   });
 
   // Submission: upload a bundle (raw body), then run it. Flink uploads a multipart jar here;
