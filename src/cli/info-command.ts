@@ -1,8 +1,9 @@
 // `sluice info`: prints the plan of a job file (operators, chains, parallelism, edges) without
 // running it, by re-running the program in plan mode as a TaskManager slot would.
 import { pathToFileURL } from 'node:url';
+import { SluiceError } from '../core/index.ts';
 import { capturePlan, createJobGraph, type JobGraph, type StreamGraph } from '../plan/index.ts';
-import { ensureTypeScriptLoader, resolveJobFile } from './run-command.ts';
+import { ensureTypeScriptLoader, programFailure, resolveJobFile } from './run-command.ts';
 
 /** The plan of a job as plain JSON. */
 export function describePlan(graph: StreamGraph, jobGraph: JobGraph): unknown {
@@ -41,9 +42,18 @@ export async function infoJobFile(
   const path = resolveJobFile(file);
   if (/\.[mc]?tsx?$/.test(path)) await ensureTypeScriptLoader();
   const configuration = parallelism === undefined ? {} : { 'parallelism.default': parallelism };
-  const graph = await capturePlan(
-    { moduleUrl: pathToFileURL(path).href, args, executeIndex: 0, configuration },
-    30_000,
-  );
+  let graph: StreamGraph;
+  try {
+    graph = await capturePlan(
+      { moduleUrl: pathToFileURL(path).href, args, executeIndex: 0, configuration },
+      30_000,
+    );
+  } catch (e) {
+    // The program threw before its first execute(): that is its error, not plan mode's.
+    throw programFailure(
+      file,
+      e instanceof SluiceError && e.code === 'PLAN_MODE_FAILED' && e.cause !== undefined ? e.cause : e,
+    );
+  }
   process.stdout.write(`${JSON.stringify(describePlan(graph, createJobGraph(graph)), null, 2)}\n`);
 }

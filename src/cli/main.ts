@@ -27,15 +27,25 @@ function clientToken(flag: string | undefined): string {
   return flag ?? process.env.SLUICE_SECURITY_TOKEN ?? '';
 }
 
-/** A failure of a cluster command: its message when it is the user's or the cluster's, else the stack. */
+/** `sluice --verbose <command>`: failures with their stacks and causes. */
+let verbose = false;
+
+/** A failure of a command: its message when it is the user's or the cluster's, else the stack. */
 function describeClusterFailure(e: unknown): string {
-  if (e instanceof RestClientError) return `Error: ${e.message}`;
-  return describeFailure(e);
+  if (e instanceof RestClientError && !verbose) return `Error: ${e.message}`;
+  return describeFailure(e, verbose);
 }
 
 function fail(e: unknown): never {
   process.stderr.write(`${describeClusterFailure(e)}\n`);
   process.exit(1);
+}
+
+/** A job id argument, checked before anything is printed or sent (Flink: "Could not parse JobID"). */
+function jobIdArgument(value: string): string {
+  if (!/^[0-9a-f]{32}$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a job id (32 lowercase hex characters)`);
+  return value;
 }
 
 function positiveInt(value: string): number {
@@ -50,7 +60,14 @@ export function createProgram(): Command {
   const program = new Command('sluice')
     .description('Sluice: a stateful stream processor for TypeScript in the architecture of Apache Flink')
     .version('0.1.0')
-    .enablePositionalOptions();
+    .option(
+      '--verbose',
+      'on failure, print stack traces and causes (before the command: sluice --verbose run ...)',
+    )
+    .enablePositionalOptions()
+    .hook('preAction', (cmd) => {
+      verbose = cmd.opts<{ verbose?: boolean }>().verbose === true;
+    });
 
   program
     .command('run')
@@ -125,8 +142,7 @@ export function createProgram(): Command {
         await infoJobFile(job, args, opts.parallelism);
         process.exit(0);
       } catch (e) {
-        process.stderr.write(`${describeFailure(e)}\n`);
-        process.exit(1);
+        fail(e);
       }
     });
 
@@ -190,7 +206,7 @@ export function createProgram(): Command {
     .description('cancel a job of a standalone cluster')
     .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
     .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
-    .argument('<jobId>', 'the job id (32 hex characters)')
+    .argument('<jobId>', 'the job id (32 hex characters)', jobIdArgument)
     .action(async (jobId: string, opts: { jobmanager: string; token?: string }) => {
       try {
         process.stdout.write(`Cancelling job ${jobId}.\n`);
@@ -206,7 +222,7 @@ export function createProgram(): Command {
     .description('take a savepoint of a running job of a standalone cluster')
     .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
     .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
-    .argument('<jobId>', 'the job id (32 hex characters)')
+    .argument('<jobId>', 'the job id (32 hex characters)', jobIdArgument)
     .argument('[targetDirectory]', "where to write it (default: the job's state.savepoints.dir)")
     .action(async (jobId: string, dir: string | undefined, opts: { jobmanager: string; token?: string }) => {
       try {
@@ -228,7 +244,7 @@ export function createProgram(): Command {
     )
     .option('-d, --drain', 'emit the max watermark before stopping, so every event-time timer fires')
     .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
-    .argument('<jobId>', 'the job id (32 hex characters)')
+    .argument('<jobId>', 'the job id (32 hex characters)', jobIdArgument)
     .action(
       async (
         jobId: string,

@@ -9,7 +9,7 @@ import { Configuration } from '../core/index.ts';
 import { setJobProgramModule } from '../plan/index.ts';
 import { bundleJob } from './job-bundler.ts';
 import { RestClusterClient } from './rest-cluster-client.ts';
-import { ensureTypeScriptLoader, resolveJobFile } from './run-command.ts';
+import { ensureTypeScriptLoader, programFailure, resolveJobFile } from './run-command.ts';
 
 /** Options of `sluice run -m`. */
 export interface RemoteRunOptions {
@@ -146,6 +146,8 @@ export async function runJobOnCluster(
     setJobProgramModule(url, args);
     const mod = (await import(url)) as { default?: unknown };
     if (typeof mod.default === 'function') await (mod.default as (a: readonly string[]) => unknown)(args);
+  } catch (e) {
+    throw programFailure(file, e);
   } finally {
     setPipelineExecutor(undefined);
   }

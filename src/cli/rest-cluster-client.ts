@@ -35,17 +35,59 @@ export interface ExecutionResultResponse {
   };
 }
 
-/** Normalizes `host:port` or a URL into a base URL. */
+/**
+ * Normalizes `host:port` (`[v6]:port`) or an http(s) URL into a base URL.
+ *
+ * @example
+ * restBaseUrl('127.0.0.1:8081'); // 'http://127.0.0.1:8081'
+ */
 export function restBaseUrl(address: string): string {
   const a = address.trim();
-  if (/^https?:\/\//.test(a)) return a.replace(/\/+$/, '');
-  if (!/^[^\s/]+:\d+$/.test(a)) {
-    throw new RestClientError(
+  const bad = (why: string): RestClientError =>
+    new RestClientError(
       0,
-      `-m/--jobmanager: expected host:port (e.g. 127.0.0.1:8081), got "${address}"`,
+      `-m/--jobmanager: expected host:port (e.g. 127.0.0.1:8081) or an http(s) URL, got "${address}"${why}`,
     );
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a)) {
+    let url: URL;
+    try {
+      url = new URL(a);
+    } catch {
+      throw bad('');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw bad(` (scheme ${url.protocol} is not http or https)`);
+    return a.replace(/\/+$/, '');
   }
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):(\d+)$/.exec(a);
+  if (m === null) throw bad('');
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw bad(` (port ${m[2]} is not between 1 and 65535)`);
   return `http://${a}`;
+}
+
+/** Why a JobManager could not be reached, from fetch's cause. */
+function unreachableReason(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the JobManager running, and is this its rest.port?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection closed before an answer (is this the REST port of a Sluice JobManager?)';
+    default:
+      if (cause?.message === 'bad port') return 'fetch refuses to connect to this port (a reserved port)';
+      return cause?.message ?? (e as Error).message;
+  }
 }
 
 /**
@@ -90,8 +132,7 @@ export class RestClusterClient {
         ...(payload === undefined ? {} : { body: payload }),
       });
     } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-      throw new RestClientError(0, `cannot reach the JobManager at ${this.baseUrl}: ${cause}`);
+      throw new RestClientError(0, `cannot reach the JobManager at ${this.baseUrl}: ${unreachableReason(e)}`);
     }
     const text = await res.text();
     let json: unknown;
@@ -101,11 +142,9 @@ export class RestClusterClient {
       json = undefined;
     }
     if (!res.ok) {
-      const errors = (json as { errors?: string[] } | undefined)?.errors;
-      throw new RestClientError(
-        res.status,
-        `${method} ${path} failed (HTTP ${res.status}): ${errors?.join('; ') ?? (text || res.statusText)}`,
-      );
+      const errors = (json as { errors?: unknown } | undefined)?.errors;
+      const why = Array.isArray(errors) ? errors.join('; ') : text.slice(0, 200) || res.statusText;
+      throw new RestClientError(res.status, `${why} (${method} ${path}: HTTP ${res.status})`);
     }
     return json as T;
   }

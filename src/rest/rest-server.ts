@@ -21,6 +21,7 @@ import {
   type RunJarRequest,
   tokenMatches,
 } from '../cluster/index.ts';
+import { readMetadata } from '../checkpoint/index.ts';
 import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
 import {
   executionResult,
@@ -420,6 +421,10 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
         .split(/\s+/)
         .filter((a) => a !== '');
     }
+    // A savepoint this JobManager cannot read fails the request (400 naming the path), not the
+    // job after it was accepted.
+    if (typeof request.savepointPath === 'string' && request.savepointPath !== '')
+      readMetadata(request.savepointPath);
     const job = await dispatcher.runJar(req.params.jarid, request);
     track(job);
     return { jobid: job.jobId };
