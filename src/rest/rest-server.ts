@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { readMetadata } from '../checkpoint/index.ts';
 import {
   bearerToken,
   ClusterOptions,
@@ -21,7 +22,6 @@ import {
   type RunJarRequest,
   tokenMatches,
 } from '../cluster/index.ts';
-import { readMetadata } from '../checkpoint/index.ts';
 import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
 import {
   executionResult,
