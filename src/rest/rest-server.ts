@@ -220,6 +220,12 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     if (mode !== 'cancel') {
       throw new HttpError(400, `unsupported mode "${mode}"; PATCH /jobs/:id supports mode=cancel`);
     }
+    // As Flink: cancelling a job that ended otherwise is a conflict; a cancelled one, a no-op.
+    if (job.status === 'FINISHED' || job.status === 'FAILED')
+      throw new HttpError(
+        409,
+        `Job cancellation failed because the job has already reached another terminal state (${job.status}).`,
+      );
     job.cancel();
     return reply.status(202).send({});
   });

@@ -108,7 +108,7 @@ describe('sluice CLI and REST API against a JobManager', () => {
     const started = await startJobManager({ SLUICE_SLOT_REQUEST_TIMEOUT: '20000' });
     base = started.base;
     address = `127.0.0.1:${started.port}`;
-    await startTaskManager(started.port, 2);
+    await startTaskManager(started.port, 3);
     // Parallelism 2 in one TaskManager: each keyed subtask reads from both source subtasks, one
     // of them in another worker thread (serialized), and aligns their barriers.
     ({ jobId } = await submit(address, ['-d', 'test/jobs/cluster-slow-job.ts', '2', '4000', '200']));
@@ -154,7 +154,7 @@ describe('sluice CLI and REST API against a JobManager', () => {
     const tm = (await rest(base, 'GET', '/taskmanagers')).json.taskmanagers[0];
     const one = await rest(base, 'GET', `/taskmanagers/${tm.id}`);
     expect(one.status).toBe(200);
-    expect(one.json).toMatchObject({ id: tm.id, slotsNumber: 2 });
+    expect(one.json).toMatchObject({ id: tm.id, slotsNumber: 3 });
 
     // Savepoint operations: a malformed trigger id is a 400, an unknown one a 404, a client's
     // triggerId is the operation's id (a retried request does not trigger twice).
@@ -203,6 +203,16 @@ describe('sluice CLI and REST API against a JobManager', () => {
         new RegExp(`Job ${UNKNOWN_JOB} not found`),
       );
     }
+  });
+
+  it('refuses to cancel a job that finished (409, as Flink), in one line', () => {
+    const run = cli('run', '-m', address, '-p', '1', 'test/jobs/cli-failing-program.ts', '5');
+    expect(run.status, run.stderr).toBe(0);
+    const finished = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    expectOneLineError(
+      cli('cancel', '-m', address, finished),
+      /Job cancellation failed because the job has already reached another terminal state \(FINISHED\)\..*HTTP 409/,
+    );
   });
 
   it('reports a savepoint path that does not exist for run -m, without a stack', () => {
