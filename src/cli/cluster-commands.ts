@@ -6,7 +6,7 @@ import {
   RegistrationRefusedError,
   TaskManagerRunner,
 } from '../cluster/index.ts';
-import { IllegalArgumentError } from '../core/index.ts';
+import { IllegalArgumentError, SluiceError } from '../core/index.ts';
 import { startRestServer } from '../rest/index.ts';
 import { RestClusterClient } from './rest-cluster-client.ts';
 
@@ -22,6 +22,34 @@ export function parseHostPort(value: string, what: string): { host: string; port
     throw new IllegalArgumentError(`${what}: expected host:port (e.g. 127.0.0.1:8081), got "${value}"`);
   }
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** A port that cannot be listened on, as the user's one-line error naming the option to change. */
+function listenFailure(e: unknown, option: string): unknown {
+  const err = e as { code?: unknown; address?: unknown; port?: unknown };
+  const where = `${String(err.address ?? '')}:${String(err.port ?? '')}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new SluiceError(
+        'PORT_IN_USE',
+        `cannot listen on ${where}: the port is in use (another JobManager or TaskManager?); choose another ${option}`,
+        { cause: e },
+      );
+    case 'EACCES':
+      return new SluiceError(
+        'PORT_NOT_PERMITTED',
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose another ${option}`,
+        { cause: e },
+      );
+    case 'EADDRNOTAVAIL':
+      return new SluiceError(
+        'ADDRESS_NOT_AVAILABLE',
+        `cannot listen on ${where}: the address is not one of this host's`,
+        { cause: e },
+      );
+    default:
+      return e;
+  }
 }
 
 function onShutdown(stop: () => Promise<void>): void {
@@ -53,7 +81,13 @@ export async function startJobManager(options: JobManagerCommandOptions): Promis
     flags: { 'rest.port': options.port, 'rest.bind-address': options.bind },
   });
   const dispatcher = new Dispatcher(conf, log);
-  const server = await startRestServer(dispatcher);
+  let server: Awaited<ReturnType<typeof startRestServer>>;
+  try {
+    server = await startRestServer(dispatcher);
+  } catch (e) {
+    dispatcher.close();
+    throw listenFailure(e, '--port (rest.port)');
+  }
   // One line on stdout that scripts and tests wait for.
   process.stdout.write(`JobManager listening at ${server.url} (REST API and TaskManager RPC)\n`);
   const recovered = await dispatcher.recoverJobs();
@@ -94,7 +128,7 @@ export async function startTaskManager(options: TaskManagerCommandOptions): Prom
     runner = await TaskManagerRunner.start(conf, log);
   } catch (e) {
     if (e instanceof RegistrationRefusedError) throw new IllegalArgumentError(e.message, { cause: e });
-    throw e;
+    throw listenFailure(e, '--data-port (taskmanager.data.port)');
   }
   process.stdout.write(`TaskManager ${runner.resourceId} registered (data port ${runner.dataPort})\n`);
   onShutdown(() => runner.close());

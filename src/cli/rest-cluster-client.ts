@@ -144,7 +144,7 @@ export class RestClusterClient {
     if (!res.ok) {
       const errors = (json as { errors?: unknown } | undefined)?.errors;
       const why = Array.isArray(errors) ? errors.join('; ') : text.slice(0, 200) || res.statusText;
-      throw new RestClientError(res.status, `${why} (${method} ${path}: HTTP ${res.status})`);
+      throw new RestClientError(res.status, `HTTP ${res.status} (${method} ${path}): ${why}`);
     }
     return json as T;
   }

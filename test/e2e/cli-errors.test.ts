@@ -5,6 +5,7 @@
 // TaskManager endpoints, and Flink's 400/404/405 answers.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,22 @@ describe('sluice CLI on bad input (no cluster)', () => {
     const verbose = cli('--verbose', 'list', '-m', `127.0.0.1:${port}`);
     expect(verbose.status).not.toBe(0);
     expect(verbose.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('names a JobManager port that is in use, in one line', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      expectOneLineError(
+        cli('jobmanager', '--port', String(port)),
+        new RegExp(
+          `Error: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use .*--port \\(rest\\.port\\)`,
+        ),
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a malformed job id before contacting the JobManager', () => {
@@ -211,7 +228,7 @@ describe('sluice CLI and REST API against a JobManager', () => {
     const finished = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
     expectOneLineError(
       cli('cancel', '-m', address, finished),
-      /Job cancellation failed because the job has already reached another terminal state \(FINISHED\)\..*HTTP 409/,
+      /HTTP 409 .*: Job cancellation failed because the job has already reached another terminal state \(FINISHED\)\./,
     );
   });
 

@@ -52,7 +52,11 @@ describe('standalone cluster: unaligned checkpoints', () => {
         60_000,
         'an unaligned checkpoint holding in-flight data',
       );
-      expect(completedWithData).toMatchObject({ unaligned: true, is_savepoint: false });
+      expect(completedWithData).toMatchObject({
+        unaligned: true,
+        is_savepoint: false,
+        checkpoint_type: 'UNALIGNED_CHECKPOINT',
+      });
       const savepoint = sluice(['savepoint', '-m', `127.0.0.1:${port}`, jobId!, join(dir, 'sp')]);
       expect(await savepoint.exited).toBe(0);
       const cps = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints`)).json;
