@@ -89,6 +89,30 @@ function metricsOf(subtasks: readonly SubtaskStatus[], complete: boolean): Recor
   };
 }
 
+/** A subtask's task metrics under Flink's names (counters since the attempt started). */
+export function subtaskMetricValues(s: SubtaskStatus): Record<string, number> {
+  return {
+    numRecordsIn: s.recordsIn,
+    numRecordsOut: s.recordsOut,
+    numBytesIn: s.bytesIn,
+    numBytesOut: s.bytesOut,
+    accumulateBusyTimeMs: s.busyTimeMs,
+    accumulateBackPressuredTimeMs: s.backPressuredTimeMs,
+    accumulateIdleTimeMs: s.idleTimeMs,
+  };
+}
+
+/** The task metric names of {@link subtaskMetricValues}. */
+export const TASK_METRIC_NAMES: readonly string[] = [
+  'numRecordsIn',
+  'numRecordsOut',
+  'numBytesIn',
+  'numBytesOut',
+  'accumulateBusyTimeMs',
+  'accumulateBackPressuredTimeMs',
+  'accumulateIdleTimeMs',
+];
+
 /** `GET /jobs/overview` entry. */
 export function jobOverview(job: JobMaster, now = Date.now()): Record<string, unknown> {
   const t = times(job, now);

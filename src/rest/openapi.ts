@@ -31,6 +31,17 @@ export function openApiDocument(): Record<string, unknown> {
     get: { summary, parameters, responses: { 200: ok, 400: errors, 401: errors, 404: errors, 405: errors } },
   });
   const vertexId = { name: 'vertexid', in: 'path', required: true, schema: { type: 'string' } };
+  const metricGet = {
+    name: 'get',
+    in: 'query',
+    required: false,
+    description: 'comma-separated metric names; without it the names are listed',
+    schema: { type: 'string' },
+  };
+  const metricsList = {
+    description: 'Metrics',
+    content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+  };
   return {
     openapi: '3.0.3',
     info: {
@@ -196,6 +207,32 @@ export function openApiDocument(): Record<string, unknown> {
         'Subtasks of a vertex: state, TaskManager, record counts',
         json('Vertex'),
         [jobId, vertexId],
+      ),
+      '/jobs/{jobid}/vertices/{vertexid}/metrics': get(
+        'Task metrics of every subtask as `<subtask>.<name>` (numRecordsIn, numRecordsOut, numBytesIn, numBytesOut, accumulateBusyTimeMs, accumulateBackPressuredTimeMs, accumulateIdleTimeMs): `[{id}]`, or `[{id, value}]` with ?get=',
+        metricsList,
+        [jobId, vertexId, metricGet],
+      ),
+      '/jobs/{jobid}/vertices/{vertexid}/subtasks/metrics': get(
+        'Task metrics aggregated over the subtasks: `[{id}]`, or `[{id, min, max, avg, sum}]` with ?get= (?agg= picks aggregates, ?subtasks= e.g. 0,2-3 picks subtasks)',
+        metricsList,
+        [
+          jobId,
+          vertexId,
+          metricGet,
+          { name: 'agg', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'subtasks', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+      ),
+      '/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/metrics': get(
+        "One subtask's task metrics: `[{id}]`, or `[{id, value}]` with ?get=",
+        metricsList,
+        [
+          jobId,
+          vertexId,
+          { name: 'subtaskindex', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } },
+          metricGet,
+        ],
       ),
       '/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}': get(
         'The current attempt of one subtask: subtask, status, attempt, endpoint, taskmanager-id, start-time, end-time, duration, metrics (404 when the vertex has no such subtask)',

@@ -23,6 +23,7 @@ import {
   tokenMatches,
 } from '../cluster/index.ts';
 import { IllegalArgumentError, isJobId, SluiceError } from '../core/index.ts';
+import type { JobVertex } from '../plan/index.ts';
 import {
   executionResult,
   findTaskManager,
@@ -34,6 +35,8 @@ import {
   jobExceptions,
   jobOverview,
   subtaskDetails,
+  subtaskMetricValues,
+  TASK_METRIC_NAMES,
   taskManagerInfos,
   vertexDetails,
 } from './job-views.ts';
@@ -358,6 +361,88 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     if (v === undefined) throw new HttpError(404, `Job ${job.jobId} has no vertex ${req.params.vid}`);
     return vertexDetails(job, v);
   });
+  // Flink's metrics endpoints over the task metrics the TaskManagers report (`?get=a,b` selects
+  // metrics; without it, the names are listed; unknown names are left out, as in Flink).
+  type MetricsQuery = { get?: string; agg?: string; subtasks?: string };
+  const vertexOf = (job: JobMaster, vid: string): JobVertex => {
+    const v = findVertex(job, vid);
+    if (v === undefined) throw new HttpError(404, `Job ${job.jobId} has no vertex ${vid}`);
+    return v;
+  };
+  const requested = (get: string | undefined): string[] | undefined =>
+    get === undefined ? undefined : get.split(',').map((m) => m.trim());
+  app.get<{ Params: { id: string; vid: string }; Querystring: MetricsQuery }>(
+    '/jobs/:id/vertices/:vid/metrics',
+    async (req) => {
+      const job = jobOf(req.params.id);
+      const subtasks = job.subtasks(vertexOf(job, req.params.vid).id);
+      const names = subtasks.flatMap((s) => TASK_METRIC_NAMES.map((m) => `${s.subtask}.${m}`));
+      const get = requested(req.query.get);
+      if (get === undefined) return names.map((id) => ({ id }));
+      const values = new Map<string, number>(
+        subtasks.flatMap((s) =>
+          Object.entries(subtaskMetricValues(s)).map(([m, v]) => [`${s.subtask}.${m}`, v] as const),
+        ),
+      );
+      return get.filter((id) => values.has(id)).map((id) => ({ id, value: String(values.get(id)) }));
+    },
+  );
+  app.get<{ Params: { id: string; vid: string }; Querystring: MetricsQuery }>(
+    '/jobs/:id/vertices/:vid/subtasks/metrics',
+    async (req) => {
+      const job = jobOf(req.params.id);
+      const v = vertexOf(job, req.params.vid);
+      const get = requested(req.query.get);
+      if (get === undefined) return TASK_METRIC_NAMES.map((id) => ({ id }));
+      const aggs = req.query.agg === undefined ? ['min', 'max', 'avg', 'sum'] : req.query.agg.split(',');
+      for (const a of aggs)
+        if (!['min', 'max', 'avg', 'sum'].includes(a))
+          throw new HttpError(400, `agg: expected min, max, avg or sum, got "${a}"`);
+      let subtasks = job.subtasks(v.id);
+      if (req.query.subtasks !== undefined) {
+        const wanted = new Set<number>();
+        for (const part of req.query.subtasks.split(',')) {
+          const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+          if (m === null)
+            throw new HttpError(400, `subtasks: expected indexes and ranges like 0,2-3, got "${part}"`);
+          for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]); i++) wanted.add(i);
+        }
+        subtasks = subtasks.filter((s) => wanted.has(s.subtask));
+      }
+      const samples = subtasks.map((s) => subtaskMetricValues(s));
+      return get
+        .filter((m) => TASK_METRIC_NAMES.includes(m) && samples.length > 0)
+        .map((m) => {
+          const xs = samples.map((x) => x[m]!);
+          const all: Record<string, number> = {
+            min: Math.min(...xs),
+            max: Math.max(...xs),
+            avg: xs.reduce((a, b) => a + b, 0) / xs.length,
+            sum: xs.reduce((a, b) => a + b, 0),
+          };
+          return { id: m, ...Object.fromEntries(aggs.map((a) => [a, all[a]])) };
+        });
+    },
+  );
+  app.get<{ Params: { id: string; vid: string; index: string }; Querystring: MetricsQuery }>(
+    '/jobs/:id/vertices/:vid/subtasks/:index/metrics',
+    async (req) => {
+      const job = jobOf(req.params.id);
+      const v = vertexOf(job, req.params.vid);
+      if (!/^\d+$/.test(req.params.index))
+        throw new HttpError(400, `subtask index must be a non-negative integer, got "${req.params.index}"`);
+      const s = job.subtasks(v.id).find((x) => x.subtask === Number(req.params.index));
+      if (s === undefined)
+        throw new HttpError(
+          404,
+          `Vertex ${req.params.vid} of job ${job.jobId} has no subtask ${req.params.index}`,
+        );
+      const get = requested(req.query.get);
+      if (get === undefined) return TASK_METRIC_NAMES.map((id) => ({ id }));
+      const values = subtaskMetricValues(s);
+      return get.filter((m) => m in values).map((id) => ({ id, value: String(values[id]) }));
+    },
+  );
   app.get<{ Params: { id: string; vid: string; index: string } }>(
     '/jobs/:id/vertices/:vid/subtasks/:index',
     async (req) => {

@@ -168,10 +168,42 @@ describe('sluice CLI and REST API against a JobManager', () => {
     expect((await rest(base, 'GET', `/jobs/${jobId}/vertices/${keyed.id}/subtasks/-1`)).status).toBe(400);
     expect((await rest(base, 'GET', `/jobs/${jobId}/vertices/${'f'.repeat(32)}`)).status).toBe(404);
 
+    // Flink's metrics endpoints over the task metrics the TaskManagers report.
+    const vertexPath = `/jobs/${jobId}/vertices/${keyed.id}`;
+    const names = (await rest(base, 'GET', `${vertexPath}/metrics`)).json.map((m: RestJson) => m.id);
+    expect(names).toEqual(
+      expect.arrayContaining(['0.numRecordsIn', '1.numRecordsIn', '1.accumulateBusyTimeMs']),
+    );
+    // (Heartbeats carry the counters: wait for the first ones.)
+    const perSubtask = await eventually(async () => {
+      const r = (await rest(base, 'GET', `${vertexPath}/metrics?get=0.numRecordsIn,1.numRecordsIn,0.nope`))
+        .json;
+      return r.length === 2 && r.every((m: RestJson) => Number(m.value) > 0) ? r : undefined;
+    });
+    expect(perSubtask.map((m: RestJson) => m.id)).toEqual(['0.numRecordsIn', '1.numRecordsIn']);
+    const agg = (await rest(base, 'GET', `${vertexPath}/subtasks/metrics?get=numRecordsIn,numBytesIn`)).json;
+    expect(agg.map((m: RestJson) => m.id)).toEqual(['numRecordsIn', 'numBytesIn']);
+    for (const m of agg) {
+      expect(m.min).toBeLessThanOrEqual(m.avg);
+      expect(m.avg).toBeLessThanOrEqual(m.max);
+      expect(m.sum).toBeCloseTo(m.avg * 2);
+      expect(m.sum).toBeGreaterThan(0);
+    }
+    const one = (
+      await rest(base, 'GET', `${vertexPath}/subtasks/metrics?get=numRecordsIn&agg=max&subtasks=1`)
+    ).json;
+    expect(Object.keys(one[0]).sort()).toEqual(['id', 'max']);
+    expect(
+      (await rest(base, 'GET', `${vertexPath}/subtasks/metrics?get=numRecordsIn&agg=median`)).status,
+    ).toBe(400);
+    const sub = (await rest(base, 'GET', `${vertexPath}/subtasks/1/metrics?get=numRecordsOut`)).json;
+    expect(sub).toEqual([{ id: 'numRecordsOut', value: expect.stringMatching(/^\d+$/) }]);
+    expect((await rest(base, 'GET', `${vertexPath}/subtasks/5/metrics`)).status).toBe(404);
+
     const tm = (await rest(base, 'GET', '/taskmanagers')).json.taskmanagers[0];
-    const one = await rest(base, 'GET', `/taskmanagers/${tm.id}`);
-    expect(one.status).toBe(200);
-    expect(one.json).toMatchObject({ id: tm.id, slotsNumber: 3 });
+    const oneTm = await rest(base, 'GET', `/taskmanagers/${tm.id}`);
+    expect(oneTm.status).toBe(200);
+    expect(oneTm.json).toMatchObject({ id: tm.id, slotsNumber: 3 });
 
     // Savepoint operations: a malformed trigger id is a 400, an unknown one a 404, a client's
     // triggerId is the operation's id (a retried request does not trigger twice).
