@@ -435,3 +435,32 @@ describe('coordinatorTransition: laws', () => {
     );
   });
 });
+
+describe('final checkpoint when every task ended', () => {
+  const ended = (now: number): CoordinatorEvent => ({ kind: 'tick', now, running: TASKS, allEnded: true });
+
+  it('is triggered at once, without waiting for the interval or the minimum pause', () => {
+    const s0 = initialCoordinatorState(settings({ interval: 10_000, minPause: 5_000 }), '/cp');
+    const { state } = run(complete(1, 0), s0);
+    // 10 ms after the last completion: far inside the interval and the pause.
+    expect(triggered(run([tick(10)], state).commands)).toEqual([]);
+    expect(triggered(run([ended(10)], state).commands)).toEqual([2]);
+  });
+
+  it('is not triggered while a checkpoint is pending (that one is the final checkpoint)', () => {
+    const s0 = initialCoordinatorState(settings(), '/cp');
+    const { state } = run([tick(0)], s0);
+    expect(state.pending.size).toBe(1);
+    expect(triggered(run([ended(1)], state).commands)).toEqual([]);
+  });
+
+  it('after a failed checkpoint waits for the interval, so broken storage is not retried in a loop', () => {
+    const s0 = initialCoordinatorState(settings({ interval: 1_000, tolerableFailures: 10 }), '/cp');
+    const { state } = run(
+      [tick(0), { kind: 'decline', id: 1, task: '0:0', reason: 'disk full', now: 5 }],
+      s0,
+    );
+    expect(triggered(run([ended(10)], state).commands)).toEqual([]);
+    expect(triggered(run([ended(1_000)], state).commands)).toEqual([2]);
+  });
+});

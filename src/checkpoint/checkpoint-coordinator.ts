@@ -77,7 +77,17 @@ export type CoordinatorEvent =
    * Periodic tick: `running` lists the running tasks when every task runs or has finished (and
    * one at least runs), else undefined.
    */
-  | { readonly kind: 'tick'; readonly now: number; readonly running: readonly string[] | undefined }
+  | {
+      readonly kind: 'tick';
+      readonly now: number;
+      readonly running: readonly string[] | undefined;
+      /**
+       * Every task has finished or waits for its final checkpoint: one is triggered at once
+       * (unless one is pending or the last one failed), not after the interval, so a bounded
+       * job ends promptly.
+       */
+      readonly allEnded?: boolean;
+    }
   | {
       readonly kind: 'trigger-savepoint';
       readonly now: number;
@@ -251,6 +261,9 @@ export function coordinatorTransition(
     case 'tick': {
       const s = state.settings;
       if (s.interval <= 0 || event.running === undefined) return { state, commands: [] };
+      // The final checkpoint goes at once — unless the last one failed: then at the interval.
+      if (event.allEnded === true && state.pending.size === 0 && state.consecutiveFailures === 0)
+        return trigger(state, event.now, event.running, undefined);
       if (state.pending.size >= s.maxConcurrent) return { state, commands: [] };
       if (event.now - state.lastTrigger < s.interval) return { state, commands: [] };
       if (event.now - state.lastCompletion < s.minPause) return { state, commands: [] };

@@ -30,8 +30,18 @@ export interface CheckpointingHooks {
    * tasks have no state left and sent no barrier), else undefined.
    */
   runningTasks(): readonly string[] | undefined;
-  /** Sends the barrier to every running source task (and stop instructions for stop-with-savepoint). */
-  triggerSources(checkpoint: PendingCheckpoint, stop: { drain: boolean } | undefined): void;
+  /** Every task has finished or waits for its final checkpoint (which is then triggered at once). */
+  allEnded(): boolean;
+  /**
+   * Sends the checkpoint to every running source task (with stop instructions for
+   * stop-with-savepoint) and to the tasks waiting for their final checkpoint — or, with `only`,
+   * to those of the tasks it names.
+   */
+  triggerTasks(
+    checkpoint: PendingCheckpoint,
+    stop: { drain: boolean } | undefined,
+    only?: readonly string[],
+  ): void;
   /** Snapshots the split enumerators, by source operator id. */
   snapshotEnumerators(checkpointId: number): Record<string, unknown>;
   notifyComplete(checkpointId: number): void;
@@ -117,7 +127,13 @@ export class JobCheckpointing {
     if (interval <= 0 || this.#timer !== undefined) return;
     const tick = Math.max(10, Math.min(interval, 100));
     this.#timer = setInterval(
-      () => this.#apply({ kind: 'tick', now: Date.now(), running: this.#hooks.runningTasks() }),
+      () =>
+        this.#apply({
+          kind: 'tick',
+          now: Date.now(),
+          running: this.#hooks.runningTasks(),
+          allEnded: this.#hooks.allEnded(),
+        }),
       tick,
     );
     this.#timer.unref();
@@ -168,6 +184,17 @@ export class JobCheckpointing {
     a.async = Math.max(a.async, Math.round(ack.asyncDurationMs ?? -1));
     a.stateSize += ack.bytes;
     this.#apply({ kind: 'ack', id: checkpointId, task, handle: ack, now: Date.now() });
+  }
+
+  /**
+   * A task's input ended and it waits for its final checkpoint: the pending checkpoints that
+   * still wait for it will get no barrier from its inputs, so they are triggered on it directly.
+   */
+  onTaskEndOfInput(task: string): void {
+    // From now on the job waits for the coordinator: its timer keeps the process alive.
+    this.#timer?.ref();
+    for (const p of this.#state.pending.values())
+      if (p.awaiting.has(task)) this.#hooks.triggerTasks(p, undefined, [task]);
   }
 
   /** A task finished: pending checkpoints stop waiting for it. */
@@ -245,7 +272,7 @@ export class JobCheckpointing {
         const cp = command.checkpoint;
         this.#enumeratorStates.set(cp.id, this.#hooks.snapshotEnumerators(cp.id));
         const sp = cp.savepoint;
-        this.#hooks.triggerSources(cp, sp?.stop === true ? { drain: sp.drain } : undefined);
+        this.#hooks.triggerTasks(cp, sp?.stop === true ? { drain: sp.drain } : undefined);
         return;
       }
       case 'schedule-timeout': {

@@ -168,6 +168,8 @@ export class JobMaster {
   #teardownTimer: NodeJS.Timeout | undefined;
   readonly #metrics = new Map<string, TaskMetricsSample>();
   readonly #taskTimes = new Map<string, { start?: number; end?: number }>();
+  /** Tasks of an attempt that reached their end of input and wait for their final checkpoint. */
+  #ended: { attempt: number; tasks: Set<string> } = { attempt: -1, tasks: new Set() };
   /** When the job entered each status (Flink's `timestamps`). */
   readonly statusTimestamps: Partial<Record<JobStatus, number>> = { CREATED: Date.now() };
   /** When the root failure happened. */
@@ -208,27 +210,36 @@ export class JobMaster {
       cp?.baseDir ?? '',
       {
         runningTasks: () => this.#runningTasks(),
-        triggerSources: (checkpoint, stop) => {
-          const barrier = {
+        allEnded: () => this.#allEnded(),
+        triggerTasks: (checkpoint, stop, only) => {
+          const plain = {
             kind: 'barrier' as const,
             checkpointId: checkpoint.id,
             timestamp: checkpoint.timestamp,
             savepoint: checkpoint.savepoint !== undefined,
             targetDir: checkpoint.dir,
-            ...(stop === undefined ? {} : { stop: stop.drain ? ('drain' as const) : ('no-drain' as const) }),
           };
+          const barrier =
+            stop === undefined
+              ? plain
+              : { ...plain, stop: stop.drain ? ('drain' as const) : ('no-drain' as const) };
+          const ended = this.#ended.attempt === this.#state.attempt ? this.#ended.tasks : new Set<string>();
           for (const v of this.jobGraph.vertices) {
-            if (!v.isSource) continue;
             for (let i = 0; i < v.parallelism; i++) {
-              // A finished source has sent its last records and no barrier is expected from it.
-              if (!checkpoint.awaiting.has(`${v.id}:${i}`)) continue;
+              const key = `${v.id}:${i}`;
+              // A finished task has sent its last records and no barrier is expected from it.
+              if (!checkpoint.awaiting.has(key)) continue;
+              // Sources start the barrier; tasks waiting for their final checkpoint get no more
+              // barriers (their inputs ended) and are triggered directly.
+              if (only === undefined ? !v.isSource && !ended.has(key) : !only.includes(key)) continue;
+              const starts = v.isSource && !ended.has(key);
               this.#send(this.#slotOf(i), {
                 t: 'trigger-checkpoint',
                 jobId,
                 vertexId: v.id,
                 subtask: i,
-                barrier,
-                stop,
+                barrier: starts ? barrier : plain,
+                stop: starts ? stop : undefined,
               });
             }
           }
@@ -498,6 +509,15 @@ export class JobMaster {
         if (report.state === 'FINISHED') this.#checkpointing.onTaskFinished(key);
         return;
       }
+      case 'task-end-of-input': {
+        if (report.attempt !== this.#state.attempt) return;
+        if (this.#ended.attempt !== report.attempt)
+          this.#ended = { attempt: report.attempt, tasks: new Set() };
+        const key = `${report.vertexId}:${report.subtask}`;
+        this.#ended.tasks.add(key);
+        this.#checkpointing.onTaskEndOfInput(key);
+        return;
+      }
       case 'task-metrics':
         this.onMetrics(report.samples);
         return;
@@ -637,6 +657,17 @@ export class JobMaster {
       else if (s !== 'FINISHED') return undefined;
     }
     return running.length === 0 ? undefined : running;
+  }
+
+  /** Every task of the current attempt has finished or waits for its final checkpoint. */
+  #allEnded(): boolean {
+    if (this.#state.status !== 'RUNNING' || this.#state.tasks.size === 0) return false;
+    const ended = this.#ended.attempt === this.#state.attempt ? this.#ended.tasks : undefined;
+    for (const [task, s] of this.#state.tasks) {
+      if (s === 'FINISHED') continue;
+      if (s !== 'RUNNING' || ended?.has(task) !== true) return false;
+    }
+    return true;
   }
 
   #broadcast(command: SlotCommand): void {

@@ -110,6 +110,14 @@ export type SlotReport =
       readonly ack: CheckpointAck;
     }
   | {
+      /** The task's input ended; it waits for a final checkpoint (triggered on it directly). */
+      readonly t: 'task-end-of-input';
+      readonly jobId: string;
+      readonly vertexId: number;
+      readonly subtask: number;
+      readonly attempt: number;
+    }
+  | {
       readonly t: 'checkpoint-decline';
       readonly jobId: string;
       readonly vertexId: number;

@@ -206,6 +206,7 @@ export class SlotRuntime {
         this.#report({ t: 'checkpoint-ack', ...base, checkpointId, ack }),
       declineCheckpoint: (checkpointId, reason) =>
         this.#report({ t: 'checkpoint-decline', ...base, checkpointId, reason }),
+      reportEndOfInput: () => this.#report({ t: 'task-end-of-input', ...base, attempt: deployment.attempt }),
     });
     job.tasks.set(`${command.vertexId}:${deployment.subtaskIndex}`, task);
     const inputs = task.inputChannelIds();

@@ -144,13 +144,11 @@ describe('failing checkpoints (worker threads)', () => {
     expect([...(rows as number[])].sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, i) => i));
 
   it('do not stop the job while within the tolerable number', async () => {
+    // The storage is repaired at record 400 (of 600): the job goes on through the failed
+    // checkpoints before it, and ends with a final checkpoint that succeeds.
     const { rows } = await run([
-      '--mode',
-      'storage',
-      '--storage',
-      unwritableStorage(),
-      '--tolerable',
-      '1000',
+      ...['--mode', 'storage', '--storage', unwritableStorage()],
+      ...['--tolerable', '1000', '--repairAt', '400'],
     ]);
     allOnce(rows);
   });

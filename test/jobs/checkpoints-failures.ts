@@ -5,12 +5,15 @@
 //   --mode restore       the second job alone, restored from --restore; --variant v2
 //                        drops the stateless "format" map and the stateful "buffer" function;
 //                        --allow true passes allowNonRestoredState
-//   --mode storage       checkpoints into --storage (unwritable in the test); --tolerable n
+//   --mode storage       checkpoints into --storage (unwritable in the test); --tolerable n;
+//                        --repairAt k makes it writable when record k passes (so the final
+//                        checkpoint, which a bounded job with checkpoints ends with, succeeds)
 //   --mode snapshot      a CheckpointedFunction whose snapshotState() throws for the first
 //                        --throws checkpoints; --tolerable n
 //   --mode restart       a map that always fails at record 5; --strategy fixed|rate|none
 // --restart none|fixed (modes storage, snapshot), --attempts file: JSON lines of attempt numbers.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   type CheckpointedFunction,
   type Collector,
@@ -162,10 +165,20 @@ export default async function main(
         'numbers',
       )
       .uid('numbers');
+    const repairAt = o.repairAt === undefined ? undefined : Number(o.repairAt);
+    const storage = o.storage;
     const passed =
       mode === 'snapshot'
         ? numbers.process(new FlakySnapshot(Number(o.throws ?? '2'))).uid('flaky')
-        : numbers;
+        : repairAt === undefined || storage === undefined
+          ? numbers
+          : numbers.map((v) => {
+              if (v === repairAt) {
+                rmSync(dirname(storage), { force: true });
+                mkdirSync(storage, { recursive: true });
+              }
+              return v;
+            });
     return { rows: await passed.executeAndCollect(`checkpoint failures: ${mode}`) };
   }
 

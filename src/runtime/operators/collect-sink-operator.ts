@@ -51,6 +51,8 @@ export class CollectSinkOperator extends OneInputOperator {
   }
 
   override finish(): void {
+    // A final checkpoint follows: the last batch is released when it completes.
+    if (this.ctx.awaitsFinalCheckpoint()) return;
     for (const [, id, values] of this.#pending) this.ctx.emitToClient(values, id);
     this.#pending = [];
     this.#send();

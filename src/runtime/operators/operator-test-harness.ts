@@ -80,6 +80,7 @@ export class OperatorTestHarness {
       uid: undefined,
       operatorId: 'test-operator',
       checkpointingEnabled: false,
+      awaitsFinalCheckpoint: () => false,
       subtaskIndex,
       parallelism,
       maxParallelism,

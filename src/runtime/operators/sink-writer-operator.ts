@@ -90,6 +90,8 @@ export class SinkWriterOperator<T> extends OneInputOperator {
 
   override async finish(): Promise<void> {
     await this.#writer.flush(true);
+    // A final checkpoint follows: its snapshot prepares the last transaction, committed when it completes.
+    if (this.ctx.awaitsFinalCheckpoint()) return;
     if (this.#committer !== undefined) {
       // The bounded input ended: nothing will be replayed, so everything prepared is final.
       const last = (this.#writer as TwoPhaseCommittingSinkWriter<T, unknown>).prepareCommit(

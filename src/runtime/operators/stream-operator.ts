@@ -54,6 +54,12 @@ export interface OperatorContext {
   readonly operatorId: string;
   /** True when the job takes checkpoints. */
   readonly checkpointingEnabled: boolean;
+  /**
+   * True from the end of input on when a final checkpoint follows (checkpointing is on and the
+   * job is not stopping with a savepoint): `finish()` then leaves what it hands over (a sink's
+   * last transaction, collected records) to that checkpoint's snapshot, committed when it completes.
+   */
+  readonly awaitsFinalCheckpoint: () => boolean;
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;

@@ -140,6 +140,11 @@ export interface TaskEnvironment {
   emitToClient(values: unknown[], batch?: string): void;
   sendOperatorEvent(nodeId: number, event: OperatorEvent): void;
   acknowledgeCheckpoint(checkpointId: number, ack: CheckpointAck): void;
+  /**
+   * With checkpointing: the task's input ended and its operators finished; it waits for a final
+   * checkpoint, which the JobManager now triggers on it directly.
+   */
+  reportEndOfInput(): void;
   declineCheckpoint(checkpointId: number, reason: string): void;
 }
 
@@ -227,6 +232,19 @@ export class StreamTask {
    * complete (`notified`) and its inputs ended, skipping end-of-input processing.
    */
   #quietStop: { checkpointId: number; notified: boolean; inputsEnded: boolean } | undefined;
+  /** The stop-with-savepoint whose barrier this task passed on (its end needs no final checkpoint). */
+  #stopSavepoint: number | undefined;
+  /**
+   * With checkpointing, from the end of input on (Flink's final checkpoint, FLIP-147): the task
+   * has finished its operators and sent end-of-partition, and stays until a checkpoint it took
+   * part in from here completes — so that what its operators hand over at the end (a sink's last
+   * transaction) is committed exactly once, and a later failover restores it as ended. `reported`:
+   * the JobManager was told (it then triggers this task directly); `checkpoints`: the ids of the
+   * checkpoints (not savepoints) snapshotted since.
+   */
+  #final: { reported: boolean; readonly checkpoints: Set<number> } | undefined;
+  /** The newest checkpoint this task took (ids only grow). */
+  #lastCheckpointId = 0;
   /** Operator ids of the chain, in chain order. */
   #operatorIds: string[] = [];
   /** Unaligned checkpoints: the edge of each writer (same order as #writers). */
@@ -452,6 +470,7 @@ export class StreamTask {
       uid: node.uid,
       operatorId: node.operatorId,
       checkpointingEnabled: settings.checkpointingEnabled,
+      awaitsFinalCheckpoint: () => this.#final !== undefined,
       subtaskIndex: deployment.subtaskIndex,
       parallelism: vertex.parallelism,
       maxParallelism: node.maxParallelism,
@@ -717,9 +736,19 @@ export class StreamTask {
   /** Source tasks: the coordinator triggers a checkpoint (in order with split assignments). */
   triggerCheckpoint(barrier: Barrier, stop: { drain: boolean } | undefined): void {
     this.mailbox(() => {
-      // A source that reached its end has no state left: the JobMaster stops waiting for it
-      // when it reports FINISHED.
-      if (this.#state === 'FINISHING') return;
+      if (this.#state === 'FINISHING') {
+        // Waiting for its final checkpoint: the task snapshots its ended operators (no barrier
+        // goes downstream: its outputs ended). Still finishing: the JobMaster triggers it again
+        // once it reports its end of input (or stops waiting for it when it reports FINISHED).
+        const final = this.#final;
+        // (It may have taken this checkpoint at its barrier, before its end: the acknowledgement,
+        // sent once the file is written, can reach the JobManager after the end-of-input report.)
+        if (final?.reported === true && barrier.checkpointId > this.#lastCheckpointId) {
+          if (this.#performCheckpoint(barrier) && !barrier.savepoint)
+            final.checkpoints.add(barrier.checkpointId);
+        }
+        return;
+      }
       const source = this.#source;
       if (this.#state !== 'RUNNING' || source === undefined) {
         this.env.declineCheckpoint(barrier.checkpointId, `task ${this.name} is ${this.#state}`);
@@ -749,6 +778,10 @@ export class StreamTask {
     this.mailbox(() => {
       void (async () => {
         for (const op of this.#operators) await op.notifyCheckpointComplete(checkpointId);
+        if (this.#final?.checkpoints.has(checkpointId) === true) {
+          await this.#finished();
+          return;
+        }
         const quiet = this.#quietStop;
         if (quiet !== undefined && quiet.checkpointId === checkpointId) {
           quiet.notified = true;
@@ -774,6 +807,7 @@ export class StreamTask {
         this.#source?.suspendWatermarks(false);
       }
       if (this.#quietStop?.checkpointId === checkpointId) this.#quietStop = undefined;
+      if (this.#stopSavepoint === checkpointId) this.#stopSavepoint = undefined;
       if (this.#writing.has(checkpointId)) this.#aborted.add(checkpointId);
       if (this.#pendingUnaligned?.checkpointId === checkpointId) {
         this.#pendingUnaligned.settle(new Error(`checkpoint ${checkpointId} was aborted`));
@@ -889,7 +923,10 @@ export class StreamTask {
   #performCheckpoint(barrier: Barrier): boolean {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
-    const unaligned = this.#unaligned && !barrier.savepoint;
+    // A task waiting for its final checkpoint has no output left to overtake or to send a barrier on.
+    this.#lastCheckpointId = Math.max(this.#lastCheckpointId, id);
+    const ended = this.#final !== undefined;
+    const unaligned = this.#unaligned && !barrier.savepoint && !ended;
     const started = performance.now();
     const alignedFrom = this.#alignmentStart.get(id);
     const processedData = alignedFrom === undefined ? 0 : this.metrics.numBytesIn - alignedFrom;
@@ -932,10 +969,11 @@ export class StreamTask {
         this.#pendingUnaligned?.settle(new Error(`superseded by checkpoint ${id}`));
         this.#pendingUnaligned = { checkpointId: id, operatorIds, outputs, settle };
       }
-    } else {
+    } else if (!ended) {
       for (const wo of this.#writerOutputs) wo.writer.broadcastEvent(barrier);
       this.#flushAll();
     }
+    if (barrier.stop !== undefined) this.#stopSavepoint = id;
     if (barrier.stop === 'no-drain') {
       this.#quietStop = { checkpointId: id, notified: false, inputsEnded: false };
     }
@@ -1120,12 +1158,31 @@ export class StreamTask {
       return;
     }
     this.#state = 'FINISHING';
+    // After a stop-with-savepoint the savepoint is the last snapshot; otherwise, with
+    // checkpointing, the task waits for a final checkpoint (see #final).
+    if (this.env.settings.checkpointingEnabled && quiet === undefined && this.#stopSavepoint === undefined)
+      this.#final = { reported: false, checkpoints: new Set() };
     try {
       if (quiet === undefined) for (const op of this.#operators) await op.finish();
       for (const wo of this.#writerOutputs) wo.endOfPartition();
       this.#flushAll();
       await this.#drainOutputs();
       if (this.#state !== 'FINISHING') return;
+      if (this.#final !== undefined) {
+        this.#final.reported = true;
+        this.env.reportEndOfInput();
+        return;
+      }
+      await this.#finished();
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** Closes the operators and reports FINISHED once the last state files are written. */
+  async #finished(): Promise<void> {
+    if (this.#state !== 'FINISHING') return;
+    try {
       await this.#closeAll(true);
       await Promise.allSettled([...this.#stateWrites]);
       if (this.#state !== 'FINISHING') return;
