@@ -101,19 +101,22 @@ export class RecordBufferEncoder {
     this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
-  /** Makes room for `n` more bytes. */
+  /** Makes room for `n` more bytes (small enough to be inlined at every write). */
   #ensure(n: number): void {
-    const need = this.#pos + n;
-    if (need > this.#buf.byteLength) this.#resize(Math.max(need, this.#buf.byteLength * 2), this.#pos);
+    if (this.#pos + n > this.#buf.byteLength) this.#grow(n);
+  }
+
+  #grow(n: number): void {
+    this.#resize(Math.max(this.#pos + n, this.#buf.byteLength * 2), this.#pos);
   }
 
   #write(value: unknown): void {
     switch (typeof value) {
-      case 'string':
-        this.#writeString(value);
-        return;
       case 'number':
         this.#writeNumber(value);
+        return;
+      case 'string':
+        this.#writeString(value);
         return;
       case 'boolean':
         this.#ensure(1);
@@ -165,35 +168,41 @@ export class RecordBufferEncoder {
     // Own enumerable string keys in order: what msgpackr's for-in with hasOwnProperty visits.
     const keys = Object.keys(object);
     let shape = this.#last;
-    if (shape === undefined || !sameKeys(shape.keys, keys)) {
-      shape = undefined;
-      for (const s of this.#shapes) {
-        if (sameKeys(s.keys, keys)) {
-          shape = s;
-          break;
-        }
+    if (shape !== undefined && sameKeys(shape.keys, keys)) {
+      this.#ensure(1);
+      this.#buf[this.#pos++] = shape.id;
+    } else {
+      shape = this.#writeShape(keys);
+    }
+    shape.visit(object, this.#writeValue);
+  }
+
+  /** Writes the id of the shape with these keys, defining it first if it is new in this buffer. */
+  #writeShape(keys: readonly string[]): Shape {
+    let shape: Shape | undefined;
+    for (const s of this.#shapes) {
+      if (sameKeys(s.keys, keys)) {
+        shape = s;
+        break;
       }
-      if (shape === undefined) {
-        // msgpackr cycles through its ids past 64 shapes; such buffers are left to it.
-        if (this.#shapes.length === MAX_RECORDS) throw UNSUPPORTED;
-        shape = { keys, id: FIRST_RECORD_ID + this.#shapes.length, visit: this.#visitor(keys) };
-        this.#shapes.push(shape);
-        // Definition at first use: fixext 1, type 'r', the id, then the keys; the values follow.
-        this.#ensure(3);
-        this.#buf[this.#pos++] = 0xd4;
-        this.#buf[this.#pos++] = 0x72;
-        this.#buf[this.#pos++] = shape.id;
-        this.#writeArray(keys);
-      } else {
-        this.#ensure(1);
-        this.#buf[this.#pos++] = shape.id;
-      }
-      this.#last = shape;
+    }
+    if (shape === undefined) {
+      // msgpackr cycles through its ids past 64 shapes; such buffers are left to it.
+      if (this.#shapes.length === MAX_RECORDS) throw UNSUPPORTED;
+      shape = { keys, id: FIRST_RECORD_ID + this.#shapes.length, visit: this.#visitor(keys) };
+      this.#shapes.push(shape);
+      // Definition at first use: fixext 1, type 'r', the id, then the keys; the values follow.
+      this.#ensure(3);
+      this.#buf[this.#pos++] = 0xd4;
+      this.#buf[this.#pos++] = 0x72;
+      this.#buf[this.#pos++] = shape.id;
+      this.#writeArray(keys);
     } else {
       this.#ensure(1);
       this.#buf[this.#pos++] = shape.id;
     }
-    shape.visit(object, this.#writeValue);
+    this.#last = shape;
+    return shape;
   }
 
   #visitor(keys: readonly string[]): FieldVisitor {
@@ -210,40 +219,42 @@ export class RecordBufferEncoder {
   #writeNumber(value: number): void {
     this.#ensure(9);
     const buf = this.#buf;
+    let pos = this.#pos;
     if (value >>> 0 === value) {
       // 0x40–0x7f would read as record ids: small integers stop at 0x3f.
-      if (value < 0x40) buf[this.#pos++] = value;
+      if (value < 0x40) buf[pos++] = value;
       else if (value < 0x100) {
-        buf[this.#pos++] = 0xcc;
-        buf[this.#pos++] = value;
+        buf[pos++] = 0xcc;
+        buf[pos++] = value;
       } else if (value < 0x10000) {
-        buf[this.#pos++] = 0xcd;
-        buf[this.#pos++] = value >> 8;
-        buf[this.#pos++] = value & 0xff;
+        buf[pos++] = 0xcd;
+        buf[pos++] = value >> 8;
+        buf[pos++] = value & 0xff;
       } else {
-        buf[this.#pos++] = 0xce;
-        this.#view.setUint32(this.#pos, value);
-        this.#pos += 4;
+        buf[pos++] = 0xce;
+        this.#view.setUint32(pos, value);
+        pos += 4;
       }
     } else if (value >> 0 === value) {
-      if (value >= -0x20) buf[this.#pos++] = 0x100 + value;
+      if (value >= -0x20) buf[pos++] = 0x100 + value;
       else if (value >= -0x80) {
-        buf[this.#pos++] = 0xd0;
-        buf[this.#pos++] = value + 0x100;
+        buf[pos++] = 0xd0;
+        buf[pos++] = value + 0x100;
       } else if (value >= -0x8000) {
-        buf[this.#pos++] = 0xd1;
-        this.#view.setInt16(this.#pos, value);
-        this.#pos += 2;
+        buf[pos++] = 0xd1;
+        this.#view.setInt16(pos, value);
+        pos += 2;
       } else {
-        buf[this.#pos++] = 0xd2;
-        this.#view.setInt32(this.#pos, value);
-        this.#pos += 4;
+        buf[pos++] = 0xd2;
+        this.#view.setInt32(pos, value);
+        pos += 4;
       }
     } else {
-      buf[this.#pos++] = 0xcb;
-      this.#view.setFloat64(this.#pos, value);
-      this.#pos += 8;
+      buf[pos++] = 0xcb;
+      this.#view.setFloat64(pos, value);
+      pos += 8;
     }
+    this.#pos = pos;
   }
 
   #writeString(value: string): void {
