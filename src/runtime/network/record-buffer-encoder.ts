@@ -65,7 +65,7 @@ const MAX_KEPT_SCRATCH = 1 << 20;
  * // new Packr({ useRecords: true }).unpack(bytes) → [[{ id: 1, name: 'a' }], null, null, null]
  */
 export class RecordBufferEncoder {
-  #buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH);
+  #buf = allocate(INITIAL_SCRATCH);
   #view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
   #pos = 0;
   #shapes: Shape[] = [];
@@ -95,7 +95,7 @@ export class RecordBufferEncoder {
   }
 
   #resize(capacity: number, keep: number): void {
-    const next = Buffer.allocUnsafeSlow(capacity);
+    const next = allocate(capacity);
     if (keep > 0) next.set(this.#buf.subarray(0, keep));
     this.#buf = next;
     this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
@@ -289,7 +289,7 @@ export class RecordBufferEncoder {
       }
       length = p - start;
     } else {
-      length = buf.write(value, start, buf.byteLength - start, 'utf8');
+      length = buf.utf8Write(value, start, buf.byteLength - start);
     }
     let pos = this.#pos;
     if (length < 0x20) buf[pos++] = 0xa0 | length;
@@ -310,6 +310,18 @@ export class RecordBufferEncoder {
     }
     this.#pos = pos + length;
   }
+}
+
+/**
+ * Node's Buffer method behind `write(…, 'utf8')` (not in its type declarations; msgpackr uses it
+ * too): the public `write` validates its arguments first, which cost more than the copy here.
+ */
+interface Utf8Writable {
+  utf8Write(value: string, offset: number, length: number): number;
+}
+
+function allocate(bytes: number): Buffer & Utf8Writable {
+  return Buffer.allocUnsafeSlow(bytes) as unknown as Buffer & Utf8Writable;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
