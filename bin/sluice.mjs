@@ -3,6 +3,9 @@
 // sources through tsx (a dependency), so it works straight from a clone.
 import { existsSync } from 'node:fs';
 
+// Job bundles carry source maps: a program's errors name its own files and lines.
+process.setSourceMapsEnabled(true);
+
 const dist = new URL('../dist/cli/main.js', import.meta.url);
 let cli;
 if (existsSync(dist)) {

@@ -1,9 +1,8 @@
 // `sluice info`: prints the plan of a job file (operators, chains, parallelism, edges) without
 // running it, by re-running the program in plan mode as a TaskManager slot would.
-import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../core/index.ts';
 import { capturePlan, createJobGraph, type JobGraph, type StreamGraph } from '../plan/index.ts';
-import { ensureTypeScriptLoader, programFailure, resolveJobFile } from './run-command.ts';
+import { loadJobProgram, programFailure } from './job-program-loader.ts';
 
 /** The plan of a job as plain JSON. */
 export function describePlan(graph: StreamGraph, jobGraph: JobGraph): unknown {
@@ -39,15 +38,11 @@ export async function infoJobFile(
   args: readonly string[],
   parallelism?: number,
 ): Promise<void> {
-  const path = resolveJobFile(file);
-  if (/\.[mc]?tsx?$/.test(path)) await ensureTypeScriptLoader();
+  const job = await loadJobProgram(file);
   const configuration = parallelism === undefined ? {} : { 'parallelism.default': parallelism };
   let graph: StreamGraph;
   try {
-    graph = await capturePlan(
-      { moduleUrl: pathToFileURL(path).href, args, executeIndex: 0, configuration },
-      30_000,
-    );
+    graph = await capturePlan({ moduleUrl: job.moduleUrl, args, executeIndex: 0, configuration }, 30_000);
   } catch (e) {
     // The program threw before its first execute(): that is its error, not plan mode's.
     throw programFailure(

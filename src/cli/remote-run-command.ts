@@ -2,14 +2,11 @@
 // the program here as Flink's client does — each execute() submits its job to the cluster (the
 // JobManager rebuilds the same plan from the bundle) and, unless detached, follows it to its end.
 import { basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type JobClient, JobExecutionResult, jobResultError, setPipelineExecutor } from '../api/index.ts';
 import type { JobResult, JobStatus } from '../cluster/index.ts';
 import { Configuration } from '../core/index.ts';
-import { setJobProgramModule } from '../plan/index.ts';
-import { bundleJob } from './job-bundler.ts';
+import { loadJobProgram, resolveJobFile, runJobProgram } from './job-program-loader.ts';
 import { RestClusterClient } from './rest-cluster-client.ts';
-import { ensureTypeScriptLoader, programFailure, resolveJobFile } from './run-command.ts';
 
 /** Options of `sluice run -m`. */
 export interface RemoteRunOptions {
@@ -68,10 +65,11 @@ export async function runJobOnCluster(
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const path = resolveJobFile(file);
   const client = new RestClusterClient(options.jobmanager, options.token);
-  const code = await bundleJob(path);
+  // One bundle: the client runs it (linked here) and the cluster runs it (linked there).
+  const job = await loadJobProgram(file);
   const { filename: jarId } = await client.uploadBundle(
     basename(path).replace(/\.[mc]?[jt]sx?$/, '.mjs'),
-    code,
+    job.code,
   );
   const defaults: Record<string, unknown> = {};
   if (options.parallelism !== undefined) defaults['parallelism.default'] = options.parallelism;
@@ -140,14 +138,7 @@ export async function runJobOnCluster(
     },
   });
   try {
-    if (/\.[mc]?tsx?$/.test(path)) await ensureTypeScriptLoader();
-    const url = pathToFileURL(path).href;
-    process.argv = [process.argv[0] ?? 'node', path, ...args];
-    setJobProgramModule(url, args);
-    const mod = (await import(url)) as { default?: unknown };
-    if (typeof mod.default === 'function') await (mod.default as (a: readonly string[]) => unknown)(args);
-  } catch (e) {
-    throw programFailure(file, e);
+    await runJobProgram(job, args);
   } finally {
     setPipelineExecutor(undefined);
   }

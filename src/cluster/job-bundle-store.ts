@@ -47,6 +47,11 @@ export async function linkJobBundle(code: Uint8Array, name = 'job.mjs'): Promise
       target: 'node20',
       write: false,
       logLevel: 'silent',
+      // Keeps the bundle's own source map (the job's files, as absolute paths below "/").
+      sourcemap: 'inline',
+      sourcesContent: false,
+      absWorkingDir: '/',
+      sourceRoot: '/',
       plugins: [linkEngine],
     });
     return out.outputFiles[0]!.text;

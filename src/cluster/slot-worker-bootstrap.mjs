@@ -2,6 +2,9 @@
 // it registers one when the engine or the job is TypeScript, then starts the slot.
 import { workerData } from 'node:worker_threads';
 
+// Job bundles carry source maps: failures name the job's own files and lines.
+process.setSourceMapsEnabled(true);
+
 if (workerData.typescript) {
   const { register } = await import('tsx/esm/api');
   register();
