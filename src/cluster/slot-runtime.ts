@@ -2,7 +2,13 @@
 // data-plane messages to them and reports to its TaskManager. The same code runs inside a worker
 // thread (one slot per thread) and in the calling thread (inline mode).
 import { type SerializedError, SluiceError, serializeError } from '../core/index.ts';
-import { capturePlan, createJobGraph, type JobGraph, type StreamGraph } from '../plan/index.ts';
+import {
+  capturePlan,
+  createJobGraph,
+  type JobGraph,
+  type JobProgram,
+  type StreamGraph,
+} from '../plan/index.ts';
 import {
   BufferCodec,
   type NetworkMessage,
@@ -12,10 +18,25 @@ import {
 } from '../runtime/index.ts';
 import type { SlotCommand, SlotReport, TaskMetricsSample } from './protocol.ts';
 
-interface LoadedJob {
+/**
+ * One run of the job program: a plan with its own instances of the user's functions. A plan's
+ * functions serve one task of each vertex, in one attempt (Flink deserializes them per task).
+ */
+interface PlanInstance {
   readonly graph: StreamGraph;
   readonly jobGraph: JobGraph;
-  readonly settings: TaskSettings;
+  /** Vertices whose task in this slot took its functions from this plan. */
+  readonly used: Set<number>;
+}
+
+interface LoadedJob {
+  readonly program: JobProgram | undefined;
+  readonly fingerprint: string;
+  settings: TaskSettings;
+  /** Inline jobs run the client's own graph: one set of function instances for every task. */
+  readonly inline: boolean;
+  /** Plans captured for the current attempt; a reset drops the used ones. */
+  plans: PlanInstance[];
   readonly tasks: Map<string, StreamTask>;
 }
 
@@ -42,6 +63,10 @@ export class SlotRuntime {
   readonly #outputOwners = new Map<number, StreamTask>();
   /** Messages for channels whose task is not deployed yet. */
   readonly #early = new Map<string, NetworkMessage[]>();
+  /** Set while a deployment waits for a plan capture: later commands queue behind it, in order. */
+  #gate: Promise<void> | undefined;
+  /** Plan captures run one at a time (plan mode is per thread). */
+  #captures: Promise<unknown> = Promise.resolve();
 
   constructor(
     index: number,
@@ -73,13 +98,46 @@ export class SlotRuntime {
   }
 
   /** A control command from the TaskManager. */
-  async onCommand(command: SlotCommand): Promise<void> {
+  onCommand(command: SlotCommand): Promise<void> {
+    const gate = this.#gate;
+    if (gate !== undefined) {
+      const run = gate.then(() => this.#handle(command));
+      this.#hold(run);
+      return run;
+    }
+    if (command.t === 'deploy') {
+      let capturing: Promise<void> | undefined;
+      try {
+        capturing = this.#deploy(command);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (capturing === undefined) return Promise.resolve();
+      this.#hold(capturing);
+      return capturing;
+    }
+    return this.#handle(command);
+  }
+
+  /** Queues the commands that arrive until `work` is done behind it. */
+  #hold(work: Promise<void>): void {
+    const tail = work.then(
+      () => {},
+      () => {},
+    );
+    this.#gate = tail;
+    void tail.then(() => {
+      if (this.#gate === tail) this.#gate = undefined;
+    });
+  }
+
+  async #handle(command: SlotCommand): Promise<void> {
     switch (command.t) {
       case 'load-job':
         await this.#load(command);
         return;
       case 'deploy':
-        this.#deploy(command);
+        await this.#deploy(command);
         return;
       case 'operator-event':
         this.#jobs
@@ -132,36 +190,32 @@ export class SlotRuntime {
     }
   }
 
+  /**
+   * Makes sure the job has a plan no task has used yet: the first load captures one, and so does
+   * the load of each restart (the failed attempt's functions are not reused, their fields may hold
+   * anything). Inline jobs keep the client's graph.
+   */
   async #load(command: Extract<SlotCommand, { t: 'load-job' }>): Promise<void> {
-    if (this.#jobs.has(command.jobId)) {
-      // Already loaded (a restart of the job): the plan is the same.
-      this.#report({ t: 'job-loaded', jobId: command.jobId, slot: this.index });
-      return;
-    }
     let error: SerializedError | undefined;
     try {
-      let graph = this.#inlineGraphs?.(command.jobId);
-      if (graph === undefined) {
-        if (command.program === undefined) {
-          throw new SluiceError('NO_PROGRAM', 'the job has no program to rebuild its plan from', {
-            origin: 'internal',
-          });
-        }
-        graph = await capturePlan(command.program);
+      const loaded = this.#jobs.get(command.jobId);
+      if (loaded !== undefined) {
+        loaded.settings = command.settings;
+        if (!loaded.inline && loaded.plans.every((p) => p.used.size > 0))
+          loaded.plans.push(await this.#capture(loaded));
+      } else {
+        const graph = this.#inlineGraphs?.(command.jobId);
+        const job: LoadedJob = {
+          program: command.program,
+          fingerprint: command.fingerprint,
+          settings: command.settings,
+          inline: graph !== undefined,
+          plans: [],
+          tasks: new Map(),
+        };
+        job.plans.push(graph === undefined ? await this.#capture(job) : this.#checked(job, graph));
+        this.#jobs.set(command.jobId, job);
       }
-      if (graph.fingerprint !== command.fingerprint) {
-        throw new SluiceError(
-          'NON_DETERMINISTIC_PLAN',
-          `the job program built a different pipeline in slot ${this.index} (plan ${graph.fingerprint}) than in the client ` +
-            `(plan ${command.fingerprint}): pipeline construction must be deterministic (no randomness, time or I/O deciding its shape)`,
-        );
-      }
-      this.#jobs.set(command.jobId, {
-        graph,
-        jobGraph: createJobGraph(graph),
-        settings: command.settings,
-        tasks: new Map(),
-      });
     } catch (e) {
       error = serializeError(e);
     }
@@ -172,15 +226,75 @@ export class SlotRuntime {
     );
   }
 
-  #deploy(command: Extract<SlotCommand, { t: 'deploy' }>): void {
+  /** Runs the job program once more in plan mode (one capture at a time in this thread). */
+  #capture(job: LoadedJob): Promise<PlanInstance> {
+    const program = job.program;
+    if (program === undefined) {
+      return Promise.reject(
+        new SluiceError('NO_PROGRAM', 'the job has no program to rebuild its plan from', {
+          origin: 'internal',
+        }),
+      );
+    }
+    const captured = this.#captures.then(() => capturePlan(program)).then((g) => this.#checked(job, g));
+    this.#captures = captured.catch(() => {});
+    return captured;
+  }
+
+  #checked(job: LoadedJob, graph: StreamGraph): PlanInstance {
+    if (graph.fingerprint !== job.fingerprint) {
+      throw new SluiceError(
+        'NON_DETERMINISTIC_PLAN',
+        `the job program built a different pipeline in slot ${this.index} (plan ${graph.fingerprint}) than in the client ` +
+          `(plan ${job.fingerprint}): pipeline construction must be deterministic (no randomness, time or I/O deciding its shape)`,
+      );
+    }
+    return { graph, jobGraph: createJobGraph(graph), used: new Set() };
+  }
+
+  /**
+   * Deploys a task with functions no other task used. When every plan of the slot already serves
+   * a task of this vertex (more subtasks of it than slots), a new plan is captured first and the
+   * returned promise settles once the task is deployed; otherwise this returns undefined.
+   */
+  #deploy(command: Extract<SlotCommand, { t: 'deploy' }>): Promise<void> | undefined {
     const job = this.#jobs.get(command.jobId);
-    if (job === undefined) return;
+    if (job === undefined) return undefined;
+    const free = job.inline ? job.plans[0] : job.plans.find((p) => !p.used.has(command.vertexId));
+    if (free !== undefined) {
+      this.#start(job, free, command);
+      return undefined;
+    }
+    return this.#capture(job).then(
+      (plan) => {
+        // Commands that came meanwhile wait behind this one; only a job released before can be gone.
+        if (this.#jobs.get(command.jobId) !== job) return;
+        job.plans.push(plan);
+        this.#start(job, plan, command);
+      },
+      (e: unknown) => {
+        const d = command.deployment;
+        this.#report({
+          t: 'task-state',
+          jobId: command.jobId,
+          vertexId: command.vertexId,
+          subtask: d.subtaskIndex,
+          attempt: d.attempt,
+          state: 'FAILED',
+          error: serializeError(e),
+        });
+      },
+    );
+  }
+
+  #start(job: LoadedJob, plan: PlanInstance, command: Extract<SlotCommand, { t: 'deploy' }>): void {
+    plan.used.add(command.vertexId);
     const { deployment } = command;
-    const vertex = job.jobGraph.vertices[command.vertexId]!;
+    const vertex = plan.jobGraph.vertices[command.vertexId]!;
     const jobId = command.jobId;
     const base = { jobId, vertexId: command.vertexId, subtask: deployment.subtaskIndex };
     const task = new StreamTask({
-      graph: job.graph,
+      graph: plan.graph,
       vertex,
       deployment,
       settings: job.settings,
@@ -224,10 +338,14 @@ export class SlotRuntime {
     }
   }
 
-  /** Forgets the job's tasks and their channels, keeping its plan for the next attempt. */
+  /**
+   * Forgets the job's tasks and their channels, and the plans whose functions they used: the
+   * next attempt's load captures new ones.
+   */
   #reset(jobId: string): void {
     const job = this.#jobs.get(jobId);
     if (job === undefined) return;
+    if (!job.inline) job.plans = job.plans.filter((p) => p.used.size === 0);
     for (const task of job.tasks.values()) {
       void task.cancel();
       for (const ch of task.inputChannelIds()) {

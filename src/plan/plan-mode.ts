@@ -50,6 +50,22 @@ interface CurrentProgram {
 
 let capture: Capture | undefined;
 let current: CurrentProgram | undefined;
+/** Module URLs this thread has imported in plan mode, and those of them that export a main(). */
+const imported = new Set<string>();
+const withMain = new Set<string>();
+let evaluations = 0;
+
+/**
+ * The URL to import for a capture. A program with a default `main(args)` is imported once and its
+ * main() called again; a top-level program runs only while its module evaluates, so a capture after
+ * the first evaluates the module anew under a distinct URL (a query; modules it imports are shared).
+ */
+function evaluationUrl(moduleUrl: string): string {
+  if (!imported.has(moduleUrl) || withMain.has(moduleUrl)) return moduleUrl;
+  const url = new URL(moduleUrl);
+  url.searchParams.set('sluice-plan', String(++evaluations));
+  return url.href;
+}
 
 /** True while a worker re-runs a program to rebuild its plan. */
 export function isPlanMode(): boolean {
@@ -75,6 +91,12 @@ export function offerPlan(graph: StreamGraph): Promise<PriorJobResult | undefine
 /**
  * Runs a job program in plan mode and returns the StreamGraph of its targeted execute() call.
  * A module whose top level does not call execute() may export a default `main(args)` function.
+ *
+ * Every call runs the program again, so every returned graph holds new instances of the user's
+ * functions (the workers capture one per task attempt, as Flink deserializes functions per task).
+ *
+ * @example
+ * const graph = await capturePlan({ moduleUrl, args: [], executeIndex: 0, configuration: {} });
  */
 export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Promise<StreamGraph> {
   if (capture !== undefined)
@@ -94,10 +116,13 @@ export async function capturePlan(program: JobProgram, timeoutMs = 60_000): Prom
   process.argv = [process.argv[0] ?? 'node', argv1, ...program.args];
   let timer: NodeJS.Timeout | undefined;
   try {
-    const mod = (await Promise.race([import(program.moduleUrl), captured])) as unknown;
+    const url = evaluationUrl(program.moduleUrl);
+    imported.add(program.moduleUrl);
+    const mod = (await Promise.race([import(url), captured])) as unknown;
     if (mod !== null && typeof mod === 'object' && !('nodes' in (mod as object))) {
       const main = (mod as { default?: unknown }).default;
       if (typeof main === 'function') {
+        withMain.add(program.moduleUrl);
         // A program that fails before reaching its execute() call fails the plan at once.
         Promise.resolve()
           .then(() => (main as (a: readonly string[]) => unknown)(program.args))
