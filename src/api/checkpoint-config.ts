@@ -120,4 +120,23 @@ export class CheckpointConfig {
   isUnalignedCheckpointsEnabled(): boolean {
     return this.#conf.get(CoreOptions.CHECKPOINTING_UNALIGNED);
   }
+
+  /**
+   * With unaligned checkpoints: each checkpoint starts aligned, and a task whose alignment is not
+   * complete `ms` after the checkpoint started switches to an unaligned snapshot (Flink's
+   * `execution.checkpointing.aligned-checkpoint-timeout`). 0 (the default): unaligned from the start.
+   * Checkpoints without backpressure then stay aligned (no in-flight data stored); those under
+   * backpressure still complete.
+   *
+   * @example
+   * env.getCheckpointConfig().enableUnalignedCheckpoints();
+   * env.getCheckpointConfig().setAlignedCheckpointTimeout(30_000);
+   */
+  setAlignedCheckpointTimeout(ms: number): this {
+    this.#conf.set(CoreOptions.CHECKPOINTING_ALIGNED_TIMEOUT, ms);
+    return this;
+  }
+  getAlignedCheckpointTimeout(): number {
+    return this.#conf.get(CoreOptions.CHECKPOINTING_ALIGNED_TIMEOUT);
+  }
 }

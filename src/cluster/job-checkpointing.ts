@@ -50,6 +50,8 @@ export interface CheckpointingHooks {
   failJob(reason: string): void;
   /** Checkpoints (not savepoints) are unaligned (REST history's `unaligned`). */
   readonly unaligned?: boolean;
+  /** > 0: checkpoints start aligned; one is unaligned when a task switched (acknowledged unaligned). */
+  readonly alignedCheckpointTimeout?: number;
 }
 
 /** A line of checkpoint history with what the tasks reported about unaligned checkpoints. */
@@ -72,6 +74,8 @@ export interface CheckpointHistoryEntry extends CheckpointRecord {
 
 /** What the acknowledging tasks reported about one checkpoint. */
 interface AckStats {
+  /** A task acknowledged an unaligned snapshot. */
+  unaligned: boolean;
   persisted: number;
   processed: number;
   sync: number;
@@ -174,10 +178,11 @@ export class JobCheckpointing {
   onAck(task: string, checkpointId: number, ack: CheckpointAck): void {
     let a = this.#ackStats.get(checkpointId);
     if (a === undefined) {
-      a = { persisted: 0, processed: 0, sync: -1, async: -1, stateSize: 0 };
+      a = { unaligned: false, persisted: 0, processed: 0, sync: -1, async: -1, stateSize: 0 };
       this.#ackStats.set(checkpointId, a);
       this.#pruneAckStats();
     }
+    a.unaligned ||= ack.unaligned === true;
     a.persisted += ack.persistedData ?? 0;
     a.processed += ack.processedData ?? 0;
     a.sync = Math.max(a.sync, Math.round(ack.syncDurationMs ?? -1));
@@ -238,13 +243,15 @@ export class JobCheckpointing {
     restoredFrom: number | undefined;
   } {
     const unaligned = this.#hooks.unaligned === true;
+    const startAligned = (this.#hooks.alignedCheckpointTimeout ?? 0) > 0;
     const history = this.#state.history;
     return {
       counts: this.#state.counts,
       inProgress: this.#state.pending.size,
       history: history.map((h) => ({
         ...h,
-        unaligned: unaligned && !h.savepoint,
+        unaligned:
+          unaligned && !h.savepoint && (!startAligned || this.#ackStats.get(h.id)?.unaligned === true),
         persistedData: this.#ackStats.get(h.id)?.persisted ?? 0,
         processedData: this.#ackStats.get(h.id)?.processed ?? 0,
         syncDurationMs: this.#ackStats.get(h.id)?.sync ?? -1,

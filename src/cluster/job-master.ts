@@ -256,6 +256,7 @@ export class JobMaster {
         failJob: (reason) =>
           this.#apply({ kind: 'failed', error: { name: 'CheckpointException', message: reason } }),
         unaligned: settings.unalignedCheckpoints === true && settings.checkpointMode === 'EXACTLY_ONCE',
+        alignedCheckpointTimeout: settings.alignedCheckpointTimeout ?? 0,
       },
     );
     this.result = new Promise((r) => {
@@ -770,6 +771,7 @@ export class JobMaster {
     readonly settings: CheckpointSettings | undefined;
     readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
     readonly unaligned: boolean;
+    readonly alignedCheckpointTimeout: number;
     readonly retainOnCancellation: boolean;
     readonly storage: string | undefined;
     readonly stateBackend: string;
@@ -781,6 +783,7 @@ export class JobMaster {
       settings: cp?.settings,
       mode: s.checkpointMode,
       unaligned: s.unalignedCheckpoints === true && s.checkpointMode === 'EXACTLY_ONCE',
+      alignedCheckpointTimeout: s.alignedCheckpointTimeout ?? 0,
       retainOnCancellation: cp?.retainOnCancellation ?? false,
       storage: cp?.baseDir,
       stateBackend: s.stateBackend,

@@ -208,6 +208,12 @@ export const CoreOptions = {
     false,
     'Unaligned checkpoints: barriers overtake buffered data, which is stored with the checkpoint.',
   ),
+  CHECKPOINTING_ALIGNED_TIMEOUT: intOption(
+    'execution.checkpointing.aligned-checkpoint-timeout',
+    0,
+    0,
+    'With unaligned checkpoints: milliseconds after a checkpoint started at which a task still aligning its barriers switches to an unaligned snapshot; 0 = unaligned from the start.',
+  ),
   CHECKPOINTING_RETENTION: enumOption(
     'execution.checkpointing.externalized-checkpoint-retention',
     'DELETE_ON_CANCELLATION',

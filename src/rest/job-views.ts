@@ -469,8 +469,8 @@ export function jobCheckpointConfig(job: JobMaster): Record<string, unknown> | u
     checkpoint_storage: c.storage,
     unaligned_checkpoints: c.unaligned,
     tolerable_failed_checkpoints: c.settings.tolerableFailures,
-    aligned_checkpoint_timeout: 0,
-    checkpoints_after_tasks_finish: false,
+    aligned_checkpoint_timeout: c.alignedCheckpointTimeout,
+    checkpoints_after_tasks_finish: true,
     num_retained: c.settings.retained,
   };
 }

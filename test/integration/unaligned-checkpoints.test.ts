@@ -90,6 +90,9 @@ describe('unaligned checkpoints under backpressure', () => {
     ['one input, parallelism 2', 2, []],
     ['two inputs (connect), parallelism 2', 2, ['--topology', 'connect']],
     ['inline execution, parallelism 1', 1, ['--local', 'inline']],
+    // Checkpoints start aligned; under this backpressure their alignment outlasts 5 ms and they
+    // switch to unaligned (the run fails only after a checkpoint that holds in-flight data).
+    ['aligned with a 5 ms alignment timeout, parallelism 2', 2, ['--alignedTimeout', '5']],
   ])(
     '%s: a checkpoint holds the in-flight data; restoring from it gives the failure-free output exactly once',
     async (_, p, extra) => {

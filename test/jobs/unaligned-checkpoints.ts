@@ -11,6 +11,7 @@
 //   --parallelism p  --records n  --out dir  --checkpoints dir  --marker file
 //   --topology connect   two sources (even and odd numbers) into a keyed two-input operator
 //   --local inline       run every task in the calling thread
+//   --alignedTimeout ms  checkpoints start aligned and switch to unaligned after ms
 // The failing subtask writes { checkpointId, dir, inputBytes, outputBytes } to --marker first:
 // what the checkpoint it fails after holds, read from its state files.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -237,6 +238,7 @@ export default async function main(args: readonly string[]) {
     env.enableCheckpointing(50);
     const config = env.getCheckpointConfig();
     config.enableUnalignedCheckpoints();
+    if (o.alignedTimeout !== undefined) config.setAlignedCheckpointTimeout(Number(o.alignedTimeout));
     config.setCheckpointStorage(o.checkpoints!);
     config.setMinPauseBetweenCheckpoints(50);
     config.setExternalizedCheckpointRetention('RETAIN_ON_CANCELLATION');

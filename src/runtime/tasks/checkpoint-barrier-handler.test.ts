@@ -343,3 +343,173 @@ describe('CheckpointBarrierHandler, unaligned', () => {
     expect(channels[1]!.recording).toBeUndefined();
   });
 });
+
+/**
+ * Aligned checkpoints with an alignment timeout, simulated: barriers travel in-band; the timeout
+ * fires at any step (or the barrier arrives already late). Whether the checkpoint stays aligned
+ * or switches to unaligned, the snapshot plus the recorded channel state is exactly the records
+ * before each channel's barrier.
+ */
+function simulateTimeout(layout: UnalignedLayout, picks: number[], fireAt: number, late: boolean) {
+  const codec = new BufferCodec();
+  const channels = layout.map((_, i) => new InputChannel(i, 1, 0));
+  const gate = new InputGate(channels, { send: () => {} });
+  const processed: string[] = [];
+  let atSnapshot: string[] | undefined;
+  let recorded: Map<number, string[]> | undefined;
+  let switched = false;
+  let pendingTimeout: (() => void) | undefined;
+  const aborted: number[] = [];
+  const snapshotOnce = (): void => {
+    expect(atSnapshot).toBeUndefined();
+    atSnapshot = [...processed];
+  };
+  const handler = new CheckpointBarrierHandler(
+    gate,
+    true,
+    () => {
+      snapshotOnce();
+      recorded = new Map();
+    },
+    (id) => aborted.push(id),
+    {
+      codec,
+      snapshot: () => {
+        snapshotOnce();
+        switched = true;
+        return true;
+      },
+      complete: (_b, inputs) => {
+        recorded = new Map(
+          inputs.map((r) => [r.channel.id, recordsOf(r.buffers, codec).map((x) => x.value as string)]),
+        );
+      },
+      alignmentTimeout: {
+        ms: 1_000,
+        after: (_ms, action) => {
+          pendingTimeout = action;
+          return () => {
+            pendingTimeout = undefined;
+          };
+        },
+      },
+    },
+  );
+  // Late: the checkpoint started long ago (its timeout passed before its first barrier arrived).
+  const b: Barrier = { ...barrier(1), timestamp: late ? 0 : Date.now() + 1e9 };
+  const deliveries = layout.map(({ buffers, barrierAt }, c) => {
+    let j = 0;
+    const items: Uint8Array[] = buffers.map((n) =>
+      codec.encode(
+        Array.from({ length: n }, () => `c${c}-${j++}`),
+        null,
+        null,
+        null,
+      ),
+    );
+    if (barrierAt !== undefined) items.splice(barrierAt, 0, codec.encode([], null, null, [0, b]));
+    items.push(codec.encode([], null, null, [0, { kind: 'end-of-partition' }]));
+    return items;
+  });
+  let pick = 0;
+  for (let steps = 0; steps < 10_000; steps++) {
+    if (steps === fireAt && pendingTimeout !== undefined) pendingTimeout();
+    const choice = picks[pick++ % picks.length] ?? 0;
+    const deliverable = channels.filter((c) => deliveries[c.id]!.length > 0);
+    const consumable = channels.filter((c) => c.hasData && !c.blocked);
+    if (deliverable.length === 0 && consumable.length === 0) {
+      // Everything left is blocked: only the timeout can release it.
+      if (pendingTimeout === undefined) break;
+      pendingTimeout();
+      continue;
+    }
+    if (consumable.length === 0 || (deliverable.length > 0 && choice % 2 === 0)) {
+      const c = deliverable[(choice >> 1) % deliverable.length]!;
+      gate.onBuffer(c.id, deliveries[c.id]!.shift()!);
+      continue;
+    }
+    const c = consumable[(choice >> 1) % consumable.length]!;
+    c.cursor ??= { decoded: codec.decode(c.queue.shift()!), record: 0, event: 0 };
+    const cursor = c.cursor;
+    const take = 1 + (choice % 3);
+    for (let k = 0; k < take && cursor.record < cursor.decoded.values.length; k++)
+      processed.push(cursor.decoded.values[cursor.record++] as string);
+    if (cursor.record < cursor.decoded.values.length) continue;
+    c.cursor = undefined;
+    const event = cursor.decoded.events?.[1];
+    if (typeof event !== 'object') continue;
+    if (event.kind === 'barrier') handler.onBarrier(c, event);
+    else {
+      gate.finishChannel(c);
+      handler.onChannelFinished();
+    }
+  }
+  return { processed, atSnapshot, recorded, aborted, switched };
+}
+
+describe('CheckpointBarrierHandler, aligned with a timeout', () => {
+  it('aligned or switched to unaligned at any point: snapshot + recorded state = the records before each barrier', () => {
+    let switches = 0;
+    let aligned = 0;
+    fc.assert(
+      fc.property(
+        arbUnalignedLayout,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 60 }),
+        fc.nat(40),
+        fc.boolean(),
+        (layout, picks, fireAt, late) => {
+          const { processed, atSnapshot, recorded, aborted, switched } = simulateTimeout(
+            layout,
+            picks,
+            fireAt,
+            late,
+          );
+          expect(aborted).toEqual([]);
+          expect(atSnapshot).toBeDefined();
+          expect(recorded).toBeDefined();
+          if (switched) switches++;
+          else aligned++;
+          layout.forEach(({ buffers, barrierAt }, c) => {
+            const before = buffers.slice(0, barrierAt ?? buffers.length).reduce((a, n) => a + n, 0);
+            const expected = Array.from({ length: before }, (_, j) => `c${c}-${j}`);
+            const inSnapshot = atSnapshot!.filter((r) => r.startsWith(`c${c}-`));
+            expect([...inSnapshot, ...(recorded!.get(c) ?? [])], `channel ${c}`).toEqual(expected);
+          });
+          expect(processed).toHaveLength(layout.flatMap((c) => c.buffers).reduce((a, n) => a + n, 0));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Both outcomes were exercised.
+    expect(switches).toBeGreaterThan(0);
+    expect(aligned).toBeGreaterThan(0);
+  });
+
+  it('an unaligned barrier from upstream switches an aligned checkpoint in progress', () => {
+    const codec = new BufferCodec();
+    const channels = [new InputChannel(0, 1, 0), new InputChannel(1, 1, 0)];
+    const gate = new InputGate(channels, { send: () => {} });
+    const events: string[] = [];
+    const handler = new CheckpointBarrierHandler(
+      gate,
+      true,
+      () => events.push('aligned'),
+      () => events.push('aborted'),
+      {
+        codec,
+        snapshot: () => events.push('unaligned snapshot') > 0,
+        complete: (_b, inputs) =>
+          events.push(`complete ${inputs.map((r) => recordsOf(r.buffers, codec).length).join(',')}`),
+        alignmentTimeout: { ms: 60_000, after: () => () => {} },
+      },
+    );
+    const b: Barrier = { ...barrier(1), timestamp: Date.now() };
+    expect(handler.onBarrier(channels[0]!, b)).toBe(true);
+    expect(channels[0]!.blocked).toBe(true);
+    gate.onBuffer(1, codec.encode(['x', 'y'], null, null, null));
+    handler.onPriorityBarrier(channels[1]!, b, 1);
+    // Channel 0 is released; channel 1's buffer queued before its barrier is the channel state.
+    expect(channels[0]!.blocked).toBe(false);
+    expect(events).toEqual(['unaligned snapshot', 'complete 2']);
+  });
+});

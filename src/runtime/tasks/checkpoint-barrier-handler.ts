@@ -5,8 +5,11 @@
 // Unaligned (exactly-once): the snapshot is taken at the first barrier, which arrived as a priority
 // event ahead of the channel's queued data; what then arrives on each channel until its own
 // barrier is recorded as the checkpoint's input channel state, and nothing is blocked.
+// Aligned with a timeout (unaligned checkpoints with execution.checkpointing.aligned-checkpoint-timeout):
+// a checkpoint starts aligned; when its alignment is still incomplete after the timeout (counted from
+// the checkpoint's start), or an upstream task sends it unaligned, it switches to unaligned at once.
 import type { StreamEvent } from '../../core/index.ts';
-import { type BufferCodec, LocalBatch } from '../network/buffer-codec.ts';
+import { type BufferCodec, type DecodedBuffer, LocalBatch } from '../network/buffer-codec.ts';
 import type { InputChannel, InputGate } from '../network/input-gate.ts';
 
 /** A checkpoint barrier event. */
@@ -38,6 +41,15 @@ export interface UnalignedCheckpointHooks {
   snapshot(barrier: Barrier): boolean;
   /** Every channel's barrier arrived (or the channel ended): the input channel state is complete. */
   complete(barrier: Barrier, inputs: readonly RecordedInputChannel[]): void;
+  /**
+   * Aligned checkpoints that switch to unaligned after `ms` since their start (Flink's
+   * aligned-checkpoint timeout; absent or 0: checkpoints are unaligned from the start). `after`
+   * runs `action` once `delayMs` have passed (in the task's mailbox) and returns its cancellation.
+   */
+  readonly alignmentTimeout?: {
+    readonly ms: number;
+    after(delayMs: number, action: () => void): () => void;
+  };
 }
 
 /** An unaligned checkpoint between its first and its last barrier. */
@@ -64,6 +76,8 @@ export class CheckpointBarrierHandler {
   #barrier: Barrier | undefined;
   #seen = new Set<InputChannel>();
   #unaligned: UnalignedInProgress | undefined;
+  /** Cancels the alignment timeout of the checkpoint being aligned. */
+  #cancelTimeout: (() => void) | undefined;
 
   /** `unaligned`: hooks of unaligned checkpoints (exactly-once only), when they are enabled. */
   constructor(
@@ -104,40 +118,107 @@ export class CheckpointBarrierHandler {
     if (id < this.#current || channel.finished) return;
     if (id === this.#current) {
       if (this.#unaligned?.barrier.checkpointId === id) this.#channelBarrier(channel);
+      // An upstream task switched this checkpoint to unaligned while it is aligned here: switch too.
+      else if (this.#barrier !== undefined) this.#switchToUnaligned(channel, queuedBefore);
       return;
     }
     this.#supersede(id);
     this.#current = id;
+    this.#startUnaligned(barrier, new Set(), channel, queuedBefore);
+  }
+
+  /**
+   * The aligned checkpoint in progress becomes unaligned: the channels whose barrier arrived are
+   * released (what follows their barrier comes after the snapshot), the others are recorded up to
+   * their barrier — or `priority`'s `queuedBefore` buffers, when an unaligned barrier on it caused
+   * the switch.
+   */
+  #switchToUnaligned(priority?: InputChannel, queuedBefore = 0): void {
+    const barrier = this.#barrier;
+    if (barrier === undefined) return;
+    const arrived = this.#seen;
+    this.#reset();
+    this.#startUnaligned(barrier, arrived, priority, queuedBefore);
+  }
+
+  /**
+   * Snapshots (hooks.snapshot) and starts recording every channel that is not in `arrived`:
+   * the rest of its current buffer and its queue now, then what arrives until its barrier.
+   * `priority` (whose unaligned barrier starts this) contributes its `queuedBefore` buffers only.
+   */
+  #startUnaligned(
+    barrier: Barrier,
+    arrived: ReadonlySet<InputChannel>,
+    priority: InputChannel | undefined,
+    queuedBefore: number,
+  ): void {
+    const hooks = this.#unalignedHooks!;
     if (!hooks.snapshot(barrier)) return;
     const u: UnalignedInProgress = { barrier, open: new Set(), recorded: [] };
     this.#unaligned = u;
+    const codec = hooks.codec;
+    const id = barrier.checkpointId;
     const serialize = (b: Uint8Array): Uint8Array =>
       b instanceof LocalBatch
-        ? hooks.codec.encode(b.decoded.values, b.decoded.timestamps, b.decoded.kinds, null)
+        ? codec.encode(b.decoded.values, b.decoded.timestamps, b.decoded.kinds, null)
         : b;
-    for (const c of this.#gate.channels) {
-      if (c.finished) continue;
-      const buffers: Uint8Array[] = [];
-      // The rest of the buffer being consumed: records from the cursor on come after the snapshot.
-      const cursor = c.cursor;
-      if (cursor !== undefined && cursor.record < cursor.decoded.values.length) {
-        const { values, timestamps, kinds } = cursor.decoded;
-        const from = cursor.record;
-        buffers.push(
-          hooks.codec.encode(
-            values.slice(from),
-            timestamps === null ? null : timestamps.slice(from),
-            kinds === null ? null : kinds.slice(from),
+    /** Records `from` up to `to` of a decoded buffer, re-encoded (undefined when none). */
+    const slice = (d: DecodedBuffer, from: number, to: number): Uint8Array | undefined =>
+      to <= from
+        ? undefined
+        : codec.encode(
+            d.values.slice(from, to),
+            d.timestamps === null ? null : d.timestamps.slice(from, to),
+            d.kinds === null ? null : d.kinds.slice(from, to),
             null,
-          ),
-        );
+          );
+    // A switch from aligned: the channels still to deliver their barrier carry it in-band, among
+    // their buffers (queued or yet to arrive): only what precedes it is channel state.
+    const inBand = priority === undefined;
+    /** What of `b` precedes this checkpoint's in-band barrier, and whether the barrier is in it. */
+    const cut = (b: Uint8Array): { records: Uint8Array | undefined; barrier: boolean } => {
+      const d = b instanceof LocalBatch ? b.decoded : codec.decode(b);
+      const at = barrierIndex(d, id, 0);
+      return at === undefined
+        ? { records: serialize(b), barrier: false }
+        : { records: slice(d, 0, at), barrier: true };
+    };
+    for (const c of this.#gate.channels) {
+      if (c.finished || arrived.has(c)) continue;
+      const buffers: Uint8Array[] = [];
+      let closed = false;
+      // The rest of the buffer being consumed: records from the cursor on come after the snapshot
+      // (up to the barrier, when it is in that buffer).
+      const cursor = c.cursor;
+      if (cursor !== undefined) {
+        const d = cursor.decoded;
+        const at = inBand ? barrierIndex(d, id, cursor.event) : undefined;
+        const part = slice(d, cursor.record, at ?? d.values.length);
+        if (part !== undefined) buffers.push(part);
+        closed ||= at !== undefined;
       }
-      const queued = c === channel ? c.queue.slice(0, queuedBefore) : c.queue;
-      for (const b of queued) buffers.push(serialize(b));
+      const queued = c === priority ? c.queue.slice(0, queuedBefore) : c.queue;
+      for (const b of queued) {
+        if (closed) break;
+        if (!inBand) {
+          buffers.push(serialize(b));
+          continue;
+        }
+        const r = cut(b);
+        if (r.records !== undefined) buffers.push(r.records);
+        closed = r.barrier;
+      }
       u.recorded.push({ channel: c, buffers });
-      if (c === channel) continue;
+      // (The priority barrier's channel: its barrier came after the `queuedBefore` buffers.)
+      if (closed || c === priority) continue;
       u.open.add(c);
-      c.recording = (b) => buffers.push(serialize(b));
+      c.recording = inBand
+        ? (b) => {
+            const r = cut(b);
+            if (r.records !== undefined) buffers.push(r.records);
+            if (r.barrier) this.#channelBarrier(c);
+          }
+        : (b) => buffers.push(serialize(b));
     }
     this.#completeUnaligned();
   }
@@ -184,7 +265,11 @@ export class CheckpointBarrierHandler {
       return false;
     }
     if (barrier.checkpointId < this.#current) return false;
-    if (barrier.checkpointId === this.#current && this.#barrier === undefined) return false;
+    if (barrier.checkpointId === this.#current && this.#barrier === undefined) {
+      // The checkpoint switched to unaligned here: this channel's recording ends at its barrier.
+      if (this.#unaligned?.barrier.checkpointId === barrier.checkpointId) this.#channelBarrier(channel);
+      return false;
+    }
     if (barrier.checkpointId > this.#current) {
       if (this.#barrier !== undefined) {
         const old = this.#current;
@@ -197,14 +282,38 @@ export class CheckpointBarrierHandler {
       this.#supersede(barrier.checkpointId);
       this.#current = barrier.checkpointId;
       this.#barrier = barrier;
+      this.#armTimeout(barrier);
     }
     this.#seen.add(channel);
     if (this.#complete()) return false;
-    if (this.#exactlyOnce) {
-      this.#gate.block(channel);
-      return true;
+    if (this.#timedOut(barrier)) {
+      this.#switchToUnaligned();
+      return false;
     }
-    return false;
+    this.#gate.block(channel);
+    return true;
+  }
+
+  /** Remaining alignment time of `barrier`'s checkpoint (ms), or undefined without a timeout. */
+  #remaining(barrier: Barrier): number | undefined {
+    const t = this.#unalignedHooks?.alignmentTimeout;
+    // Savepoints are always aligned.
+    if (t === undefined || t.ms <= 0 || barrier.savepoint) return undefined;
+    return t.ms - (Date.now() - barrier.timestamp);
+  }
+
+  #timedOut(barrier: Barrier): boolean {
+    const remaining = this.#remaining(barrier);
+    return remaining !== undefined && remaining <= 0;
+  }
+
+  #armTimeout(barrier: Barrier): void {
+    const remaining = this.#remaining(barrier);
+    if (remaining === undefined || remaining <= 0) return;
+    const id = barrier.checkpointId;
+    this.#cancelTimeout = this.#unalignedHooks!.alignmentTimeout!.after(remaining, () => {
+      if (this.#barrier?.checkpointId === id) this.#switchToUnaligned();
+    });
   }
 
   /** A channel ended: it no longer holds back the alignment. */
@@ -265,8 +374,25 @@ export class CheckpointBarrierHandler {
   }
 
   #reset(): void {
+    this.#cancelTimeout?.();
+    this.#cancelTimeout = undefined;
     this.#barrier = undefined;
     this.#seen = new Set();
     this.#gate.unblockAll();
   }
+}
+
+/**
+ * The record index at which checkpoint `id`'s barrier sits in a decoded buffer (records before it
+ * precede the barrier), looking at the events from flat index `fromEvent` on (a cursor's `event`);
+ * undefined when absent.
+ */
+function barrierIndex(d: DecodedBuffer, id: number, fromEvent: number): number | undefined {
+  const events = d.events;
+  if (events === null) return undefined;
+  for (let i = fromEvent; i + 1 < events.length; i += 2) {
+    const e = events[i + 1];
+    if (typeof e === 'object' && e.kind === 'barrier' && e.checkpointId === id) return events[i] as number;
+  }
+  return undefined;
 }

@@ -97,6 +97,8 @@ export interface CheckpointAck {
   readonly syncDurationMs?: number;
   /** From the end of that to the file written durably (ms), while the task went on. */
   readonly asyncDurationMs?: number;
+  /** The task took an unaligned snapshot (its in-flight data is part of the checkpoint). */
+  readonly unaligned?: boolean;
   /** Unaligned checkpoints: bytes of in-flight data persisted (Flink's `persisted_data`). */
   readonly persistedData?: number;
   /**
@@ -121,6 +123,11 @@ export interface TaskSettings {
   readonly checkpointMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   /** Unaligned checkpoints (exactly-once only; savepoints stay aligned). */
   readonly unalignedCheckpoints?: boolean;
+  /**
+   * With unaligned checkpoints: > 0 starts each checkpoint aligned and switches a task to
+   * unaligned once its alignment has taken this many ms since the checkpoint started.
+   */
+  readonly alignedCheckpointTimeout?: number;
   /** Keyed state backend kind and its options. */
   readonly stateBackend: string;
   readonly stateBackendOptions: Readonly<Record<string, unknown>>;
@@ -446,13 +453,21 @@ export class StreamTask {
       this.#barriers = new CheckpointBarrierHandler(
         this.#gate,
         this.env.settings.checkpointMode === 'EXACTLY_ONCE',
-        (barrier) => this.#performCheckpoint(barrier),
+        (barrier) => this.#performCheckpoint(barrier, false),
         (id, reason) => this.env.declineCheckpoint(id, reason),
         this.#unaligned
           ? {
               codec: this.env.codec,
-              snapshot: (barrier) => this.#performCheckpoint(barrier),
+              snapshot: (barrier) => this.#performCheckpoint(barrier, true),
               complete: (barrier, inputs) => this.#completeUnaligned(barrier, inputs),
+              alignmentTimeout: {
+                ms: this.env.settings.alignedCheckpointTimeout ?? 0,
+                after: (delayMs, action) => {
+                  const timer = setTimeout(() => this.mailbox(action), delayMs);
+                  timer.unref();
+                  return () => clearTimeout(timer);
+                },
+              },
             }
           : undefined,
       );
@@ -744,7 +759,7 @@ export class StreamTask {
         // (It may have taken this checkpoint at its barrier, before its end: the acknowledgement,
         // sent once the file is written, can reach the JobManager after the end-of-input report.)
         if (final?.reported === true && barrier.checkpointId > this.#lastCheckpointId) {
-          if (this.#performCheckpoint(barrier) && !barrier.savepoint)
+          if (this.#performCheckpoint(barrier, false) && !barrier.savepoint)
             final.checkpoints.add(barrier.checkpointId);
         }
         return;
@@ -766,7 +781,10 @@ export class StreamTask {
       }
       // stop-with-savepoint: the source stops reading (records and watermarks) now and ends once
       // the savepoint is complete (so the job cannot finish before it).
-      if (this.#performCheckpoint(barrier) && stop !== undefined) {
+      // Sources start a checkpoint unaligned, unless it starts aligned (an alignment timeout).
+      const unaligned =
+        this.#unaligned && !barrier.savepoint && (this.env.settings.alignedCheckpointTimeout ?? 0) <= 0;
+      if (this.#performCheckpoint(barrier, unaligned) && stop !== undefined) {
         this.#stopAfter = { checkpointId: barrier.checkpointId, drain: stop.drain };
         source.suspendWatermarks(true);
       }
@@ -920,13 +938,13 @@ export class StreamTask {
    * once every input's barrier has arrived, and the file is durable before the checkpoint is
    * acknowledged.
    */
-  #performCheckpoint(barrier: Barrier): boolean {
+  #performCheckpoint(barrier: Barrier, unalignedSnapshot: boolean): boolean {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
     // A task waiting for its final checkpoint has no output left to overtake or to send a barrier on.
     this.#lastCheckpointId = Math.max(this.#lastCheckpointId, id);
     const ended = this.#final !== undefined;
-    const unaligned = this.#unaligned && !barrier.savepoint && !ended;
+    const unaligned = unalignedSnapshot && !ended;
     const started = performance.now();
     const alignedFrom = this.#alignmentStart.get(id);
     const processedData = alignedFrom === undefined ? 0 : this.metrics.numBytesIn - alignedFrom;
@@ -1017,6 +1035,7 @@ export class StreamTask {
           ...(inFlight === undefined
             ? {}
             : {
+                unaligned: true,
                 persistedData: inFlight.persistedData,
                 ...(inFlight.channelEdges.length === 0 ? {} : { channelEdges: inFlight.channelEdges }),
               }),
