@@ -58,6 +58,7 @@ export function taskSettingsFrom(
     checkpointingEnabled: conf.get(CoreOptions.CHECKPOINTING_INTERVAL) > 0,
     checkpointMode: conf.get(CoreOptions.CHECKPOINTING_MODE),
     unalignedCheckpoints: conf.get(CoreOptions.CHECKPOINTING_UNALIGNED),
+    alignedCheckpointTimeout: conf.get(CoreOptions.CHECKPOINTING_ALIGNED_TIMEOUT),
     stateBackend: conf.get(CoreOptions.STATE_BACKEND),
     stateBackendOptions: backendDir === '' ? {} : { dir: backendDir },
   };
