@@ -7,6 +7,8 @@
 //                      checkpoint with elements in the buffer: emits [value, attempt] exactly once
 //   --slots n          task slots (n < 2 puts both subtasks of a vertex in one worker thread)
 //   --local threads|inline   --checkpoints dir (buffering)
+//   --out file         also writes the collected rows there as JSON (for `sluice run -m`)
+import { writeFileSync } from 'node:fs';
 import {
   type CheckpointedFunction,
   type CheckpointListener,
@@ -110,7 +112,7 @@ export default async function main(args: readonly string[]): Promise<unknown[]> 
     env.getCheckpointConfig().setCheckpointStorage(o.checkpoints ?? '');
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
     // About 1.5 s of data, so checkpoints complete while it flows.
-    return env
+    const rows = await env
       .fromSource(
         new DataGeneratorSource((i) => i, BUFFERED_RECORDS, { recordsPerSecond: BUFFERED_RECORDS / 1.5 }),
         WatermarkStrategy.noWatermarks(),
@@ -120,6 +122,8 @@ export default async function main(args: readonly string[]): Promise<unknown[]> 
       .process(new BufferingFunction())
       .uid('buffering')
       .executeAndCollect('function instances: buffering');
+    if (o.out !== undefined) writeFileSync(o.out, JSON.stringify(rows));
+    return rows;
   }
   throw new Error(`unknown check ${o.check}`);
 }
