@@ -125,12 +125,14 @@ export async function bundleJob(file: string): Promise<Uint8Array> {
     });
     files = out.outputFiles;
   } catch (e) {
-    throw new IllegalArgumentError(`cannot bundle job file ${file}: ${(e as Error).message}`, { cause: e });
+    // esbuild's message names each error's file, line and column; one line for the terminal.
+    const message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new IllegalArgumentError(`cannot bundle job file "${file}": ${message}`, { cause: e });
   }
   const code = files.find((f) => !f.path.endsWith('.map'));
   const mapFile = files.find((f) => f.path.endsWith('.map'));
   if (code === undefined || mapFile === undefined)
-    throw new IllegalArgumentError(`cannot bundle job file ${file}: esbuild wrote no module`);
+    throw new IllegalArgumentError(`cannot bundle job file "${file}": esbuild wrote no module`);
   const map = JSON.parse(mapFile.text) as { sources: string[] };
   map.sources = map.sources.map((s) => pathToFileURL(resolve(dirname(outfile), s)).href);
   // esbuild ends the module with a link to the external map; it becomes the map itself.

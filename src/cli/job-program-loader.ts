@@ -48,7 +48,8 @@ export function resolveJobFile(file: string): string {
  * await runJobProgram(job, ['a b a']);
  */
 export async function loadJobProgram(file: string): Promise<JobProgramBundle> {
-  const code = await bundleJob(resolveJobFile(file));
+  resolveJobFile(file);
+  const code = await bundleJob(file);
   const moduleUrl = await bundleStore().put(`job-${++loaded}`, code);
   return { file, code, moduleUrl };
 }

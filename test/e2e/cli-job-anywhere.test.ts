@@ -52,6 +52,11 @@ await env.execute('throwing job');
 `,
 };
 
+// A typo: the command names the file, line and column.
+PLAIN['broken.ts'] = `const words = ['a'];
+const n = words.length n;
+`;
+
 const COMMONJS: Record<string, string> = {
   'package.json': '{ "name": "user-jobs", "version": "1.0.0", "type": "commonjs" }\n',
   // Another "sluice" where Node would look first: the job must get the engine that runs it.
@@ -181,6 +186,15 @@ describe('sluice run: a job file in any folder, embedded', () => {
         `Error: the job program "throws\\.ts" threw RangeError: no words given \\(at .*${at}\\d+\\)`,
       ),
     );
+  });
+
+  it('names the file, line and column of a job file that does not compile, in one line', () => {
+    const broken = cli(join(root, 'plain'), 'run', 'broken.ts');
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toContain(
+      'Error: cannot bundle job file "broken.ts": Build failed with 1 error: broken.ts:2:23: ERROR: Expected ";" but found "n"',
+    );
+    expect(broken.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('removes its bundles when it exits', () => {
