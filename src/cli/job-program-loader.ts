@@ -22,12 +22,27 @@ export interface JobProgramBundle {
 let store: JobBundleStore | undefined;
 let loaded = 0;
 
-/** This process's linked bundles, removed when it exits (worker threads import them until then). */
+/** Signals that end `sluice run` (Ctrl-C stops an unbounded job) without an 'exit' event. */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * This process's linked bundles, removed when it exits (worker threads import them until then),
+ * also when a signal ends it: the signal is raised again afterwards, so the process ends by it as
+ * it would have.
+ */
 function bundleStore(): JobBundleStore {
   if (store === undefined) {
     const s = new JobBundleStore('sluice-run');
     store = s;
     process.once('exit', () => s.close());
+    for (const signal of ENDING_SIGNALS) {
+      process.once(signal, () => {
+        // A program that handles the signal decides when to end; 'exit' removes the bundles then.
+        if (process.listenerCount(signal) > 0) return;
+        s.close();
+        process.kill(process.pid, signal);
+      });
+    }
   }
   return store;
 }

@@ -52,6 +52,16 @@ await env.execute('throwing job');
 `,
 };
 
+// An unbounded job: runs until the command is stopped.
+PLAIN['endless.ts'] =
+  `import { DataGeneratorSource, StreamExecutionEnvironment, WatermarkStrategy } from 'sluice';
+
+const ticks = new DataGeneratorSource((i) => \`tick \${i}\`, Number.POSITIVE_INFINITY, { recordsPerSecond: 50 });
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.fromSource(ticks, WatermarkStrategy.noWatermarks(), 'ticks').print();
+await env.execute('endless');
+`;
+
 // A typo: the command names the file, line and column.
 PLAIN['broken.ts'] = `const words = ['a'];
 const n = words.length n;
@@ -197,20 +207,32 @@ describe('sluice run: a job file in any folder, embedded', () => {
     expect(broken.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('removes its bundles when it exits', () => {
+  it('removes its bundles when it exits, and when Ctrl-C stops an unbounded job', async () => {
     // A temporary directory of its own: other processes' bundles do not show up there.
     const tmp = mkdtempSync(join(tmpdir(), 'sluice-e2e-tmp-'));
+    // (The TypeScript loader's cache, when the engine runs from source, may stay.)
+    const bundles = () => readdirSync(tmp).filter((n) => n.startsWith('sluice'));
     try {
-      const inTmp = spawnSync(process.execPath, [BIN, 'run', '-p', '2', join(root, 'plain/job.mjs'), 'c'], {
+      const done = spawnSync(process.execPath, [BIN, 'run', '-p', '2', join(root, 'plain/job.mjs'), 'c'], {
         cwd: tmp,
         encoding: 'utf8',
         timeout: 60_000,
         env: { ...process.env, TMPDIR: tmp },
       });
-      expect(inTmp.status, inTmp.stderr).toBe(0);
-      expect(printed(inTmp.stdout)).toEqual(['C!']);
-      // (The TypeScript loader's cache, when the engine runs from source, may stay.)
-      expect(readdirSync(tmp).filter((n) => n.startsWith('sluice'))).toEqual([]);
+      expect(done.status, done.stderr).toBe(0);
+      expect(printed(done.stdout)).toEqual(['C!']);
+      expect(bundles()).toEqual([]);
+
+      const endless = sluice(['run', '-p', '2', join(root, 'plain/endless.ts')], { TMPDIR: tmp });
+      try {
+        await endless.waitFor(/^\d+> tick \d+$/m);
+        expect(bundles()).toHaveLength(1);
+        endless.child.kill('SIGINT');
+        expect(await endless.exited).toBe('SIGINT');
+        expect(bundles()).toEqual([]);
+      } finally {
+        endless.child.kill('SIGKILL');
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
