@@ -61,21 +61,27 @@ const MODULE_LOCATION = {
 /**
  * Each module keeps its own location: `new URL('./data.csv', import.meta.url)` (or `__dirname`
  * in CommonJS) names a file beside the job's source, not beside the bundle. A module that uses
- * one gets the three values declared at its start, on its first line so its lines stay put;
- * esbuild renames them apart per module.
+ * one gets the three values declared at its start, on its first line (after a `#!` line) so its
+ * lines stay put; esbuild renames them apart per module.
  */
 const keepModuleLocation: Plugin = {
   name: 'sluice-module-location',
   setup(b) {
-    b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+    b.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, async (args) => {
       const text = await readFile(args.path, 'utf8');
       if (!/import\.meta|__dirname|__filename/.test(text)) return undefined;
+      // After a `#!` line, which must stay first.
+      const at = text.startsWith('#!') ? text.indexOf('\n') + 1 || text.length : 0;
       const declare =
         `var __sluiceModuleUrl = ${JSON.stringify(pathToFileURL(args.path).href)}, ` +
         `__sluiceModuleFilename = ${JSON.stringify(args.path)}, ` +
         `__sluiceModuleDirname = ${JSON.stringify(dirname(args.path))};`;
       const loader = extname(args.path).slice(1).replace(/^[cm]/, '') as 'js' | 'ts' | 'jsx' | 'tsx';
-      return { contents: declare + text, loader, resolveDir: dirname(args.path) };
+      return {
+        contents: text.slice(0, at) + declare + text.slice(at),
+        loader,
+        resolveDir: dirname(args.path),
+      };
     });
   },
 };

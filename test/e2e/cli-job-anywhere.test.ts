@@ -22,8 +22,9 @@ export function tag(word: string): string {
   return \`\${word}:\${word.length}\`;
 }
 `,
-  // Reads words.txt beside itself when it has no arguments.
-  'job.ts': `import { readFileSync } from 'node:fs';
+  // Reads words.txt beside itself when it has no arguments; starts with a #! line.
+  'job.ts': `#!/usr/bin/env -S npx sluice run
+import { readFileSync } from 'node:fs';
 import { StreamExecutionEnvironment } from 'sluice';
 import { tag } from './helper';
 
