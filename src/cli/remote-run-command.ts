@@ -20,6 +20,8 @@ export interface RemoteRunOptions {
   readonly allowNonRestoredState?: boolean;
   /** Where the CLI's own lines go (default stdout). */
   readonly out?: (line: string) => void;
+  /** Where notices go, e.g. that a job waits for task slots (default stderr). */
+  readonly warn?: (line: string) => void;
 }
 
 function toJobResult(
@@ -63,6 +65,7 @@ export async function runJobOnCluster(
   options: RemoteRunOptions,
 ): Promise<void> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const path = resolveJobFile(file);
   const client = new RestClusterClient(options.jobmanager, options.token);
   // One bundle: the client runs it (linked here) and the cluster runs it (linked there).
@@ -93,6 +96,10 @@ export async function runJobOnCluster(
             }),
       });
       out(`Job has been submitted with JobID ${jobid}`);
+      // The JobManager takes free slots at submission, so a job still without slots now waits for
+      // them — up to slot.request.timeout (5 min): say so rather than follow it in silence.
+      const notice = await client.slotWaitNotice(jobid).catch(() => undefined);
+      if (notice !== undefined) warn(notice);
       const name = submission.graph.jobName;
       const done: Promise<JobResult> = options.detached
         ? Promise.resolve({

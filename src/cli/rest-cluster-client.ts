@@ -167,6 +167,37 @@ export class RestClusterClient {
     return this.request('GET', `/jobs/${jobId}`);
   }
 
+  /**
+   * A line for the user when job `jobId` waits for task slots (it is `CREATED` and has none yet):
+   * how many it needs and what the cluster has; `undefined` when it does not wait.
+   */
+  async slotWaitNotice(jobId: string): Promise<string | undefined> {
+    const job = await this.request<{ state: string; vertices?: { id: string; parallelism: number }[] }>(
+      'GET',
+      `/jobs/${jobId}`,
+    );
+    const first = job.vertices?.[0];
+    if (job.state !== 'CREATED' || first === undefined) return undefined;
+    const vertex = await this.request<{ subtasks?: { 'taskmanager-id'?: string }[] }>(
+      'GET',
+      `/jobs/${jobId}/vertices/${first.id}`,
+    );
+    // A subtask names its TaskManager once the job has slots ("" before).
+    if ((vertex.subtasks ?? []).some((s) => (s['taskmanager-id'] ?? '') !== '')) return undefined;
+    const cluster = await this.request<{
+      taskmanagers: number;
+      'slots-total': number;
+      'slots-available': number;
+    }>('GET', '/overview');
+    const needed = Math.max(...(job.vertices ?? []).map((v) => v.parallelism));
+    return (
+      `Job ${jobId} is waiting for ${needed} free task slot(s); the cluster has ${cluster['slots-total']} ` +
+      `in ${cluster.taskmanagers} TaskManager(s), ${cluster['slots-available']} free. It starts when enough ` +
+      'slots are free and fails with NoResourceAvailableException after slot.request.timeout otherwise: ' +
+      'start more TaskManagers, lower the parallelism (-p), or cancel it (sluice cancel).'
+    );
+  }
+
   cancel(jobId: string): Promise<unknown> {
     return this.request('PATCH', `/jobs/${jobId}?mode=cancel`);
   }

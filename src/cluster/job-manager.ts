@@ -180,21 +180,26 @@ export class JobManager {
   }
 
   /**
-   * Starts waiting jobs, oldest first, while enough slots are free. A job needs one slot per
+   * Starts waiting jobs, oldest first, each as soon as enough slots are free. A job needs one slot per
    * subtask of its widest vertex (slot sharing) — or, with `shareSlotsWhenShort`, every slot of
    * the cluster when it has fewer; slots are taken round-robin over TaskManagers so a job spreads
    * over the cluster.
    */
   #schedule(): void {
-    while (this.#waiting.length > 0) {
-      const next = this.#waiting[0]!;
+    // A job that waits for more slots than are free does not hold back a later one that fits
+    // (as in Flink, where each job's slot requests are served on their own).
+    for (let i = 0; i < this.#waiting.length; ) {
+      const next = this.#waiting[i]!;
       const total = [...this.#taskManagers.values()].reduce((n, t) => n + t.owners.length, 0);
       const needed = this.#shareSlotsWhenShort
         ? Math.min(next.master.requiredSlots, total)
         : next.master.requiredSlots;
       const free = this.#freeSlots();
-      if (needed === 0 || free.length < needed) return;
-      this.#waiting.shift();
+      if (needed === 0 || free.length < needed) {
+        i++;
+        continue;
+      }
+      this.#waiting.splice(i, 1);
       clearTimeout(next.timer);
       const slots = free.slice(0, needed);
       for (const s of slots) this.#taskManagers.get(s.gateway.resourceId)!.owners[s.slot] = next.master.jobId;

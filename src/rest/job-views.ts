@@ -30,6 +30,9 @@ type FlinkTaskState = (typeof TASK_STATES)[number];
 function taskState(job: JobMaster, s: ExecutionState): FlinkTaskState {
   if (job.status === 'CREATED') return 'CREATED';
   if (s === 'RUNNING' && (job.status === 'CANCELLING' || job.status === 'FAILING')) return 'CANCELING';
+  // A job that ended with tasks that never reported an end (it failed while loading or restoring,
+  // before they ran, or their teardown timed out) shows them CANCELED, as Flink does.
+  if ((s === 'DEPLOYING' || s === 'RUNNING') && isTerminal(job.status)) return 'CANCELED';
   return s;
 }
 
