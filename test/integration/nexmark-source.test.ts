@@ -2,10 +2,12 @@
 // the readers' split positions from the latest checkpoint, so the events after the restore are
 // exactly those an uninterrupted run reads next (worker threads; a keyed counter per event type
 // shows any event lost or read twice).
+
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNexmarkGenerator, type NexmarkEvent } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
-import { type NumberedEvent, signature } from '../jobs/nexmark-restore.ts';
+import { type NumberedEvent, type RescaleResult, signature } from '../jobs/nexmark-restore.ts';
 import { job, multiset, tempDir } from './support.ts';
 
 const EVENTS = 12_000;
@@ -59,9 +61,42 @@ describe('NexmarkSource: checkpoint, failure and restore in a user job (worker t
         else expect(multiset(list.map((r) => r[2])), type).toEqual(multiset(want));
       }
       // The failure happened after a completed checkpoint, and the restored attempt went on from it.
+      // No reader went back in event time, before or after the restore.
+      expect(rows.filter((r) => r[4])).toEqual([]);
       const restored = rows.filter((r) => r[3] === 1);
       expect(restored.length).toBeGreaterThan(0);
       expect(restored.length).toBeLessThan(rows.length);
+    },
+  );
+
+  it.each([
+    [2, 3],
+    [3, 1],
+  ])(
+    'stopped with a savepoint at parallelism %i, resumed at %i: the rest of the stream, exactly once',
+    async (p, q) => {
+      const r = await runJobModule<RescaleResult>(job('nexmark-restore'), [
+        ...['--mode', 'rescale', '--parallelism', String(p), '--restore-parallelism', String(q)],
+        ...['--events', String(EVENTS), '--rate', '4000', '--stop-after', '3000', '--seed', '5'],
+        ...['--checkpoints', tempDir(), '--savepoints', tempDir(), '--progress', join(tempDir(), 'p.jsonl')],
+      ]);
+      const expected = expectedByType(5);
+      const before = byType(r.before);
+      const after = byType(r.after);
+      expect(r.before.length).toBeGreaterThanOrEqual(3_000);
+      expect(r.before.length).toBeLessThan(EVENTS);
+      for (const [type, want] of expected) {
+        const b = before.get(type) ?? [];
+        const a = after.get(type) ?? [];
+        // The second job's counter goes on from the savepoint's, and together they number every event once.
+        expect(
+          [...b, ...a].map((row) => row[1]),
+          type,
+        ).toEqual(want.map((_, i) => i + 1));
+        expect(multiset([...b, ...a].map((row) => row[2])), type).toEqual(multiset(want));
+      }
+      // Each reader reads its splits in ascending order, also after the rescale: event time never goes back.
+      expect(r.after.filter((row) => row[4])).toEqual([]);
     },
   );
 });

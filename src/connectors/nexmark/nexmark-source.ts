@@ -321,6 +321,10 @@ class NexmarkSourceReader implements SourceReader<NexmarkEvent, NexmarkSourceSpl
   addSplits(splits: NexmarkSourceSplit[]): void {
     this.#requested = false;
     for (const s of splits) if (s.next < s.to) this.#splits.push({ ...s });
+    // Ascending by position, so the reader's event times only grow. The enumerator hands out
+    // ascending ranges, but splits restored at another parallelism arrive in any order (a reader
+    // may get a later split of one old reader before an earlier one of another).
+    this.#splits.sort((a, b) => a.next - b.next);
     this.#request();
     this.#signal();
   }
