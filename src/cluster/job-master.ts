@@ -843,6 +843,13 @@ export class JobMaster {
 
   /** A bad directory rejects the promise (it does not throw at the call). */
   async #savepoint(dir: string | undefined, stop: boolean, drain: boolean): Promise<string> {
+    const status = this.#state.status;
+    // Said before anything about the directory: no directory makes an ended job take a savepoint.
+    if (status === 'FINISHED' || status === 'FAILED' || status === 'CANCELED') {
+      throw new JobExecutionError(this.jobId, `the job is no longer running (it is ${status})`, {
+        code: 'JOB_NOT_RUNNING',
+      });
+    }
     const d = dir ?? this.#options.savepointDir;
     if (d === undefined || d === '') {
       throw new JobExecutionError(

@@ -136,6 +136,16 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
     });
     expect(row.tasks).toMatchObject({ total: 6, canceled: 6, deploying: 0 });
     expect((await rest(base, 'GET', '/overview')).json['jobs-cancelled']).toBe(1);
+    // A savepoint or stop of the ended job says that it ended, whether a directory is given or not.
+    for (const args of [
+      ['savepoint', jobId],
+      ['stop', jobId],
+      ['stop', '-p', savepoints, jobId],
+    ]) {
+      const cmd = sluice([args[0]!, '-m', `127.0.0.1:${port}`, ...args.slice(1)]);
+      expect(await cmd.exited).toBe(1);
+      expect(cmd.output.stderr).toContain('the job is no longer running (it is CANCELED)');
+    }
   }, 60_000);
 
   it('answers as its OpenAPI description says: fields, types and status codes', async () => {
