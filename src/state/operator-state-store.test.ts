@@ -85,4 +85,27 @@ describe('OperatorStateStore', () => {
     expect(restored(3, 5)).toEqual(['r1']);
     expect(restored(4, 2)).toEqual(['r1', 'r2']);
   });
+
+  it('restore: at the same parallelism each subtask gets its own list back; at another, lists are split evenly', () => {
+    const buffer = new ListStateDescriptor<string>('buffer');
+    // Old subtask 1 had no list state at all (its part is missing), 0 and 2 had 3 and 1 items.
+    const old = [['a', 'b', 'c'], ['d']].map((items) => {
+      const store = new OperatorStateStore();
+      for (const item of items) store.getListState(buffer).add(item);
+      return store.snapshot();
+    });
+    const origin = { subtasks: [0, 2], parallelism: 3 };
+    const restored = (subtask: number, parallelism: number, withOrigin = true) => {
+      const store = new OperatorStateStore();
+      store.restore(old, subtask, parallelism, withOrigin ? origin : undefined);
+      return store.getListState(buffer).get();
+    };
+    expect([0, 1, 2].map((i) => restored(i, 3))).toEqual([['a', 'b', 'c'], [], ['d']]);
+    expect([0, 1].map((i) => restored(i, 2))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    // Without the origin of the parts (older callers) the split is even at any parallelism.
+    expect([0, 1, 2].map((i) => restored(i, 3, false))).toEqual([['a'], ['b'], ['c', 'd']]);
+  });
 });

@@ -145,22 +145,35 @@ export class OperatorStateStore {
 
   /**
    * Restores from the snapshots of every old subtask (in subtask order): list state is split
-   * evenly among the new subtasks, union list state goes whole to each. Broadcast state is the
+   * evenly among the new subtasks — at an unchanged parallelism each subtask gets back its own
+   * list, as in Flink, when `origin` says which old subtask each part is from — union list state
+   * goes whole to each. Broadcast state is the
    * same on every subtask once all broadcast records are processed, but an unaligned checkpoint
    * catches subtasks at different points of that stream, each with the rest of it as in-flight
    * data: new subtask `j` continues old subtask `j mod (old parallelism)` — its state here, its
    * in-flight broadcast records in the channel state — so that the two fit together.
    */
-  restore(parts: readonly OperatorStateStoreSnapshot[], subtaskIndex: number, parallelism: number): void {
+  restore(
+    parts: readonly OperatorStateStoreSnapshot[],
+    subtaskIndex: number,
+    parallelism: number,
+    origin?: { readonly subtasks: readonly number[]; readonly parallelism: number },
+  ): void {
     const all = new Map<string, { union: boolean; items: unknown[] }>();
-    const continued = parts[subtaskIndex % Math.max(1, parts.length)];
-    for (const part of parts) {
+    const own = origin !== undefined && origin.parallelism === parallelism;
+    const continued =
+      origin === undefined
+        ? parts[subtaskIndex % Math.max(1, parts.length)]
+        : parts[origin.subtasks.indexOf(subtaskIndex % Math.max(1, origin.parallelism))];
+    parts.forEach((part, k) => {
       for (const [name, list] of Object.entries(part.lists ?? {})) {
         const acc = all.get(name) ?? { union: list.union, items: [] };
-        for (const item of list.items) acc.items.push(item);
         all.set(name, acc);
+        // Unchanged parallelism: a subtask's list state is its own (union state is everyone's).
+        if (own && !list.union && origin.subtasks[k] !== subtaskIndex) continue;
+        for (const item of list.items) acc.items.push(item);
       }
-    }
+    });
     for (const part of continued === undefined ? parts : [continued, ...parts]) {
       for (const [name, entries] of Object.entries(part.broadcast ?? {})) {
         if (this.#broadcast.has(name)) continue;
@@ -171,7 +184,7 @@ export class OperatorStateStore {
     }
     for (const [name, { union, items }] of all) {
       const state = new SimpleListState<unknown>();
-      if (union) state.list = items;
+      if (union || own) state.list = items;
       else {
         const start = Math.floor((items.length * subtaskIndex) / parallelism);
         const end = Math.floor((items.length * (subtaskIndex + 1)) / parallelism);

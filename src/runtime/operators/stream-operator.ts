@@ -36,6 +36,12 @@ import { InternalTimerService, type Triggerable } from '../timers/internal-timer
 import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
 import { activeOperator, enterOperator, stateHandle } from './active-operator.ts';
 
+/** Which old subtask each restored part comes from, and the old parallelism. */
+export interface StateOrigin {
+  readonly subtasks: readonly number[];
+  readonly parallelism: number;
+}
+
 /** Where an operator emits records and watermarks. */
 export interface Output {
   collect(record: StreamRecord): void;
@@ -119,7 +125,8 @@ export interface StreamOperator {
     pinKeyed?: (pinned: PinnedKeyedStateSnapshot) => void,
   ): OperatorSnapshot;
   /** Restores state from the snapshots of every old subtask of this operator (before open()). */
-  restoreState(parts: readonly OperatorSnapshot[]): void;
+  /** `origin`: the old subtask of each part and the old parallelism (when known). */
+  restoreState(parts: readonly OperatorSnapshot[], origin?: StateOrigin): void;
   notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted(checkpointId: number): void;
 }
@@ -420,7 +427,7 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
   /** Hook for operators that move fields into operator state before a snapshot. */
   protected prepareSnapshot(_checkpointId: number): void {}
 
-  restoreState(parts: readonly OperatorSnapshot[]): void {
+  restoreState(parts: readonly OperatorSnapshot[], origin?: StateOrigin): void {
     const backend = this.ctx.keyedBackend;
     if (backend !== undefined) {
       backend.restore(parts.flatMap((p) => (p.keyed === undefined ? [] : [p.keyed])));
@@ -433,6 +440,7 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
       })),
       this.ctx.subtaskIndex,
       this.ctx.parallelism,
+      origin,
     );
   }
 

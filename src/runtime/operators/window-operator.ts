@@ -400,10 +400,10 @@ export class WindowOperator extends OneInputOperator {
     if (previous !== undefined) backend.setCurrentKey(previous);
   }
 
-  override restoreState(parts: Parameters<OneInputOperator['restoreState']>[0]): void {
+  override restoreState(...args: Parameters<OneInputOperator['restoreState']>): void {
     // Keyed state is the truth again.
     this.#live.clear();
-    super.restoreState(parts);
+    super.restoreState(...args);
   }
 
   #checkMergeResult(result: Window): void {

@@ -1059,6 +1059,7 @@ export class StreamTask {
   /** Loads the chain's operator state from the state files of the old subtasks. */
   async #restore(restore: TaskRestore): Promise<void> {
     const parts = new Map<string, OperatorSnapshot[]>();
+    const origins = new Map<string, { subtasks: number[]; parallelism: number }>();
     const mine = new Set(this.#operatorIds);
     for (const f of restore.files) {
       if (!f.operatorIds.some((id) => mine.has(id))) continue;
@@ -1078,11 +1079,15 @@ export class StreamTask {
         const list = parts.get(operatorId) ?? [];
         list.push(state);
         parts.set(operatorId, list);
+        const origin = origins.get(operatorId) ?? { subtasks: [], parallelism: snapshot.parallelism };
+        origin.subtasks.push(snapshot.subtask);
+        origins.set(operatorId, origin);
       }
     }
     this.#operators.forEach((op, i) => {
-      const p = parts.get(this.#operatorIds[i]!);
-      if (p !== undefined) op.restoreState(p);
+      const id = this.#operatorIds[i]!;
+      const p = parts.get(id);
+      if (p !== undefined) op.restoreState(p, origins.get(id));
     });
   }
 
