@@ -36,6 +36,18 @@ function common(backend: 'heap' | 'lmdb', out: string): string[] {
   ];
 }
 
+/** Stops with a savepoint, asking again while some subtask is still being deployed (as a user would). */
+async function stopWithSavepoint(client: JobClient): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.stopWithSavepoint(tempDir('sluice-accw-sp-'));
+    } catch (e) {
+      if (attempt >= 50 || !String(e).includes('not all tasks are running')) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 beforeAll(async () => {
   const out = tempDir('sluice-accw-straight-');
   await runJobModule(program, ['--phase', 'straight', '--parallelism', '2', '--out', out]);
@@ -91,7 +103,7 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
       ]);
       // Stop as soon as records reach the sink (lmdb checkpoints can take seconds on a busy disk).
       await waitFor(() => existsSync(out) && readdirSync(out).length > 0, 'a first part file');
-      const savepoint = await client.stopWithSavepoint(tempDir('sluice-accw-sp-'));
+      const savepoint = await stopWithSavepoint(client);
       expect(readCommittedLines(out).filter((l) => l.startsWith('rs|')).length).toBeLessThan(EVENTS);
       await runJobModule(program, [
         ...['--phase', 'resume', '--parallelism', String(to), '--restore', savepoint],

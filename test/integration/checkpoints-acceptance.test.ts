@@ -125,6 +125,29 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
     60_000,
   );
 
+  it('a savepoint of a restored job, switching backends: lmdb p=2 → heap p=4 → lmdb p=3, the same output', async () => {
+    const out = tempDir('sluice-acc-chain-out-');
+    let restore: string[] = [];
+    for (const [p, backend] of [
+      [2, 'lmdb'],
+      [4, 'heap'],
+    ] as const) {
+      const before = readCommittedLines(out).length;
+      const { client } = await runJobModule<{ client: JobClient }>(job('checkpoints-acceptance'), [
+        ...['--phase', 'start', '--parallelism', String(p), ...restore],
+        ...common(backend, out),
+      ]);
+      await waitFor(() => readCommittedLines(out).length > before + 100, 'progress after the restore');
+      restore = ['--restore', await client.stopWithSavepoint(tempDir('sluice-acc-sp-'))];
+    }
+    expect(readCommittedLines(out).filter((l) => l.startsWith('e|')).length).toBeLessThan(EVENTS);
+    await runJobModule(job('checkpoints-acceptance'), [
+      ...['--phase', 'resume', '--parallelism', '3', ...restore],
+      ...common('lmdb', out),
+    ]);
+    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+  }, 90_000);
+
   it('sluice run -s at -p 2 of a changed job: unmatched uid listed; with --allowNonRestoredState the same output', async () => {
     const out = tempDir('sluice-acc-cli-out-');
     const { savepoint, before } = await startAndStop(3, 'heap', out);

@@ -3,7 +3,7 @@
 // collection/sequence sources, union state — on either state backend, rescaled in either direction.
 //   --phase straight | failover | start | resume   (as test/jobs/checkpoints-golden.ts)
 //   --parallelism p (optional: `sluice run -p` decides when absent)  --out dir  --checkpoints dir
-//   --backend heap | lmdb   --state-dir dir (lmdb)   --restore path (resume)
+//   --backend heap | lmdb   --state-dir dir (lmdb)   --restore path (any phase but straight)
 //   --version 1 | 2         version 2 drops the operator with uid "dropped" and adds "added"
 import {
   type AggregatingState,
@@ -181,7 +181,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
   const phase = o.phase ?? 'straight';
   const version = o.version ?? '1';
   const env = StreamExecutionEnvironment.getExecutionEnvironment(
-    phase === 'resume' && o.restore !== undefined ? { 'execution.savepoint.path': o.restore } : {},
+    o.restore !== undefined ? { 'execution.savepoint.path': o.restore } : {},
   );
   if (o.parallelism !== undefined) env.setParallelism(Number(o.parallelism));
   if (o.backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: o['state-dir'] ?? '' }));
