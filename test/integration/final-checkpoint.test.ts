@@ -26,4 +26,12 @@ describe('a failure after part of the job ended (worker threads)', () => {
       expect([...rows].sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
     }, 60_000);
   }
+
+  it('processing-time timers pending at the end of the input do not fire while the task waits (as in Flink)', async () => {
+    const { rows } = await runJobModule<{ rows: string[] }>(job('final-checkpoint'), [
+      ...['--mode', 'timers', '--checkpoints', tempDir()],
+    ]);
+    // The input ended after ~250 ms, its timers were 1 s ahead, its final checkpoint came ~3 s in.
+    expect([...rows].sort()).toEqual([1, 2, 3, 4, 5].map((v) => `element|${v}`));
+  }, 60_000);
 });

@@ -1188,6 +1188,9 @@ export class StreamTask {
       this.#final = { reported: false, checkpoints: new Set() };
     try {
       if (quiet === undefined) for (const op of this.#operators) await op.finish();
+      // Nothing may follow the end of partition: no processing-time timer fires any more (while
+      // the task waits for its final checkpoint, say).
+      this.#pts.quiesce();
       for (const wo of this.#writerOutputs) wo.endOfPartition();
       this.#flushAll();
       await this.#drainOutputs();

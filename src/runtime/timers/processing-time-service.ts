@@ -17,6 +17,7 @@ export interface ProcessingTimeService {
 export class SystemProcessingTimeService implements ProcessingTimeService {
   readonly #run: (action: () => void) => void;
   readonly #pending = new Set<NodeJS.Timeout>();
+  #quiesced = false;
 
   /** `run` executes an action in the owning task's mailbox. */
   constructor(run: (action: () => void) => void) {
@@ -28,6 +29,7 @@ export class SystemProcessingTimeService implements ProcessingTimeService {
   }
 
   schedule(time: number, callback: (time: number) => void): () => void {
+    if (this.#quiesced) return () => {};
     const handle = setTimeout(
       () => {
         this.#pending.delete(handle);
@@ -40,6 +42,15 @@ export class SystemProcessingTimeService implements ProcessingTimeService {
       clearTimeout(handle);
       this.#pending.delete(handle);
     };
+  }
+
+  /**
+   * From now on no timer fires: pending ones are cancelled and new ones are ignored (a task whose
+   * input ended and whose operators finished, as Flink quiesces its timer service then).
+   */
+  quiesce(): void {
+    this.#quiesced = true;
+    this.shutdown();
   }
 
   /** Cancels every pending timer (task shutdown). */
