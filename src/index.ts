@@ -125,6 +125,7 @@ export {
   type SessionWindowTimeGapExtractor,
   type Sink,
   type SinkInitContext,
+  type SinkProcessingTimeService,
   type SinkWriter,
   type SinkWriterContext,
   SlidingEventTimeWindows,

@@ -35,6 +35,7 @@ export type {
   Committer,
   Sink,
   SinkInitContext,
+  SinkProcessingTimeService,
   SinkWriter,
   SinkWriterContext,
   TwoPhaseCommittingSink,

@@ -48,6 +48,24 @@ export interface SinkInitContext {
   printToStderr(text: string): void;
   /** True when the job takes checkpoints: two-phase-commit writers then commit only at checkpoints. */
   isCheckpointingEnabled(): boolean;
+  /** The task's processing-time service, for writers that act on the clock (rolling idle files). */
+  getProcessingTimeService(): SinkProcessingTimeService;
+}
+
+/**
+ * Processing-time callbacks for a sink writer (Flink's `ProcessingTimeService` of the Sink v2
+ * init context). A callback runs in the task's mailbox — between records, never during a call of
+ * the writer — once the wall clock reaches its time; callbacks still pending when the input ends
+ * or the task stops do not run.
+ *
+ * @example
+ * const time = ctx.getProcessingTimeService();
+ * const cancel = time.registerTimer(time.getCurrentProcessingTime() + 1_000, () => writer.rollIfIdle());
+ */
+export interface SinkProcessingTimeService {
+  getCurrentProcessingTime(): number;
+  /** Runs `callback(time)` once the clock reaches `time`; returns a function that cancels it. */
+  registerTimer(time: number, callback: (time: number) => void): () => void;
 }
 
 /**

@@ -8,6 +8,7 @@ import { IllegalArgumentError } from '../../core/index.ts';
 import type {
   Committer,
   SinkInitContext,
+  SinkProcessingTimeService,
   TwoPhaseCommittingSink,
   TwoPhaseCommittingSinkWriter,
 } from '../../functions/index.ts';
@@ -41,8 +42,10 @@ export type RowEncoder<T> = (value: T) => string;
 export interface RollingPolicy {
   /** Roll when the part file reaches this many bytes. */
   readonly maxPartSize: number;
-  /** Roll when the part file has been open this long (ms). */
+  /** Roll when the part file has been open this long (ms), also when no record arrives. */
   readonly rolloverInterval: number;
+  /** Roll when no record was written to the part file for this long (ms). */
+  readonly inactivityInterval: number;
 }
 
 /** The default encoder: strings as they are, other values as JSON. */
@@ -61,6 +64,10 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
   #final = '';
   #size = 0;
   #openedAt = 0;
+  #lastWriteAt = 0;
+  readonly #time: SinkProcessingTimeService;
+  /** Cancels the processing-time check of the open part file. */
+  #cancelCheck: (() => void) | undefined;
   #buffer: string[] = [];
   #buffered = 0;
   /** With checkpointing: closed part files that wait for a checkpoint. */
@@ -73,7 +80,32 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
     this.#policy = policy;
     this.#prefix = `part-${randomUUID().slice(0, 8)}-${ctx.getSubtaskId()}`;
     this.#twoPhase = ctx.isCheckpointingEnabled();
+    this.#time = ctx.getProcessingTimeService();
     mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * The rollover and inactivity intervals are also checked on processing time (as Flink's
+   * DefaultRollingPolicy), so the last records before a pause do not wait for the next record.
+   */
+  #scheduleCheck(): void {
+    const due = Math.min(
+      this.#openedAt + this.#policy.rolloverInterval,
+      this.#lastWriteAt + this.#policy.inactivityInterval,
+    );
+    this.#cancelCheck = this.#time.registerTimer(due, () => {
+      this.#cancelCheck = undefined;
+      if (this.#fd === undefined) return;
+      const now = Date.now();
+      if (
+        now - this.#openedAt >= this.#policy.rolloverInterval ||
+        now - this.#lastWriteAt >= this.#policy.inactivityInterval
+      ) {
+        this.#commit();
+      } else {
+        this.#scheduleCheck();
+      }
+    });
   }
 
   #open(): void {
@@ -83,18 +115,21 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
     this.#fd = openSync(this.#inProgress, 'w');
     this.#size = 0;
     this.#openedAt = Date.now();
+    this.#lastWriteAt = this.#openedAt;
+    this.#scheduleCheck();
   }
 
   write(value: T): void {
     const line = `${this.#encode(value)}\n`;
     if (this.#fd === undefined) this.#open();
+    this.#lastWriteAt = Date.now();
     this.#buffer.push(line);
     this.#buffered += line.length;
     this.#size += Buffer.byteLength(line);
     if (this.#buffered >= 64 * 1024) this.#writeBuffer();
     if (
       this.#size >= this.#policy.maxPartSize ||
-      Date.now() - this.#openedAt >= this.#policy.rolloverInterval
+      this.#lastWriteAt - this.#openedAt >= this.#policy.rolloverInterval
     ) {
       this.#commit();
     }
@@ -110,6 +145,8 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
   /** Closes the current part file; without checkpointing it becomes visible at once. */
   #commit(): void {
     if (this.#fd === undefined) return;
+    this.#cancelCheck?.();
+    this.#cancelCheck = undefined;
     this.#writeBuffer();
     closeSync(this.#fd);
     this.#fd = undefined;
@@ -131,6 +168,8 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
   }
 
   close(): void {
+    this.#cancelCheck?.();
+    this.#cancelCheck = undefined;
     if (this.#fd !== undefined) {
       this.#writeBuffer();
       closeSync(this.#fd);
@@ -143,7 +182,11 @@ class RowFileWriter<T> implements TwoPhaseCommittingSinkWriter<T, FileCommittabl
 export class RowFormatBuilder<T> {
   readonly #dir: string;
   readonly #encode: RowEncoder<T>;
-  #policy: RollingPolicy = { maxPartSize: 128 * 1024 * 1024, rolloverInterval: 60_000 };
+  #policy: RollingPolicy = {
+    maxPartSize: 128 * 1024 * 1024,
+    rolloverInterval: 60_000,
+    inactivityInterval: 60_000,
+  };
 
   constructor(dir: string, encode: RowEncoder<T>) {
     this.#dir = dir;
@@ -153,7 +196,7 @@ export class RowFormatBuilder<T> {
   /** Sets when part files roll. */
   withRollingPolicy(policy: Partial<RollingPolicy>): this {
     const next = { ...this.#policy, ...policy };
-    if (!(next.maxPartSize > 0) || !(next.rolloverInterval > 0)) {
+    if (!(next.maxPartSize > 0) || !(next.rolloverInterval > 0) || !(next.inactivityInterval > 0)) {
       throw new IllegalArgumentError(
         `FileSink.withRollingPolicy(): sizes and intervals must be positive, got ${JSON.stringify(policy)}`,
       );

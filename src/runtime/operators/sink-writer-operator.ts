@@ -48,6 +48,10 @@ export class SinkWriterOperator<T> extends OneInputOperator {
       printToStdout: (text) => ctx.print(text, 'stdout'),
       printToStderr: (text) => ctx.print(text, 'stderr'),
       isCheckpointingEnabled: () => checkpointing,
+      getProcessingTimeService: () => ({
+        getCurrentProcessingTime: () => ctx.processingTime.now(),
+        registerTimer: (time, callback) => ctx.processingTime.schedule(time, callback),
+      }),
     });
     if (isTwoPhase(this.#sink)) {
       this.#committer = this.#sink.createCommitter();
