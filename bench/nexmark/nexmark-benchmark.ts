@@ -28,6 +28,8 @@ export interface NexmarkRunOptions {
   readonly verify: boolean;
   /** Events per source split. */
   readonly splitSize: number | undefined;
+  /** The generator's seed (`0`, Beam's stream, when undefined). */
+  readonly seed?: number | undefined;
 }
 
 /** How long the job gets to start its worker threads before event 0 is due in latency mode. */
@@ -39,7 +41,11 @@ let runs = 0;
 
 /** The source options of a run: the generator's defaults, or a real-time replay in latency mode. */
 function sourceOptions(o: NexmarkRunOptions): NexmarkSourceOptions {
-  const base: NexmarkSourceOptions = { numEvents: o.events, splitSize: o.splitSize };
+  const base: NexmarkSourceOptions = {
+    numEvents: o.events,
+    splitSize: o.splitSize,
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+  };
   if (!o.latency) return { ...base, eventsPerSecond: o.rate };
   if (o.rate === undefined) throw new Error('--latency needs --rate: latency is measured at a fixed rate');
   // Event time = the wall-clock time an event is due: latency = sink time - record timestamp.
@@ -59,7 +65,12 @@ function listen(channel: string): { reports(sinks: number): Promise<NexmarkRepor
   return {
     async reports(sinks) {
       const deadline = Date.now() + 10_000;
-      while (received.filter((r) => r.kind === 'sink').length < sinks) {
+      // Every sink's end, and at least one reader's start (messages of different threads may
+      // arrive in any order).
+      while (
+        received.filter((r) => r.kind === 'sink').length < sinks ||
+        !received.some((r) => r.kind === 'source')
+      ) {
         if (Date.now() > deadline)
           throw new Error(`nexmark: ${received.length} reports on ${channel}, expected ${sinks} sinks`);
         await new Promise<void>((resolve) => {
@@ -156,6 +167,7 @@ export async function runNexmarkQuery(o: NexmarkRunOptions): Promise<BenchResult
     sinkRecords: sinks.reduce((n, s) => n + s.records, 0),
   };
   if (o.rate !== undefined) line.rate = o.rate;
+  if (o.seed !== undefined) line.seed = o.seed;
   if (o.latency) {
     const merged = newLatencyHistogram();
     for (const s of sinks) {
