@@ -42,7 +42,9 @@ export function checkRestoreCompatibility(
       throw new SluiceError(
         'MAX_PARALLELISM_CHANGED',
         `cannot restore ${dir}: operator "${node.name}" has max parallelism ${node.maxParallelism} but its state was written with ` +
-          `max parallelism ${o.maxParallelism}; the max parallelism is fixed by the first run of a job`,
+          `max parallelism ${o.maxParallelism}; the max parallelism is fixed by the first run of a job: set it to ` +
+          `${o.maxParallelism} (env.setMaxParallelism(${o.maxParallelism}) or pipeline.max-parallelism, or ` +
+          `setMaxParallelism(${o.maxParallelism}) on the operator)`,
       );
     }
   }

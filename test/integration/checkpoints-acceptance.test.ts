@@ -148,6 +148,29 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
     expect(difference(readCommittedLines(out), golden)).toEqual(same());
   }, 90_000);
 
+  it('max parallelism is fixed by the first run: another one is refused naming the value to set; the same one restores', async () => {
+    const out = tempDir('sluice-acc-maxp-out-');
+    const { client } = await runJobModule<{ client: JobClient }>(job('checkpoints-acceptance'), [
+      ...['--phase', 'start', '--parallelism', '2', '--max-parallelism', '16'],
+      ...common('heap', out),
+    ]);
+    await waitFor(
+      () => readCommittedLines(out).some((l) => l.startsWith('e|')),
+      'a first committed checkpoint',
+    );
+    const savepoint = await client.stopWithSavepoint(tempDir('sluice-acc-sp-'));
+    const resume = (extra: string[]) =>
+      runJobModule(job('checkpoints-acceptance'), [
+        ...['--phase', 'resume', '--parallelism', '3', '--restore', savepoint, ...extra],
+        ...common('heap', out),
+      ]);
+    await expect(resume([])).rejects.toThrow(
+      /has max parallelism 128 but its state was written with max parallelism 16; .*set it to 16 \(env\.setMaxParallelism\(16\)/,
+    );
+    await resume(['--max-parallelism', '16']);
+    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+  }, 60_000);
+
   it('sluice run -s at -p 2 of a changed job: unmatched uid listed; with --allowNonRestoredState the same output', async () => {
     const out = tempDir('sluice-acc-cli-out-');
     const { savepoint, before } = await startAndStop(3, 'heap', out);

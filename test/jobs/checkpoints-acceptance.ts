@@ -5,6 +5,7 @@
 //   --parallelism p (optional: `sluice run -p` decides when absent)  --out dir  --checkpoints dir
 //   --backend heap | lmdb   --state-dir dir (lmdb)   --restore path (any phase but straight)
 //   --version 1 | 2         version 2 drops the operator with uid "dropped" and adds "added"
+//   --max-parallelism n     env.setMaxParallelism(n)
 import {
   type AggregatingState,
   AggregatingStateDescriptor,
@@ -184,6 +185,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
     o.restore !== undefined ? { 'execution.savepoint.path': o.restore } : {},
   );
   if (o.parallelism !== undefined) env.setParallelism(Number(o.parallelism));
+  if (o['max-parallelism'] !== undefined) env.setMaxParallelism(Number(o['max-parallelism']));
   if (o.backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: o['state-dir'] ?? '' }));
   else env.setStateBackend(new HashMapStateBackend());
   if (phase !== 'straight') {
