@@ -111,6 +111,12 @@ export const ClusterOptions = {
     1,
     'Milliseconds a job waits for enough free slots before it fails (NoResourceAvailableException).',
   ),
+  PLAN_MODE_TIMEOUT: intOption(
+    'jobmanager.plan-mode.timeout',
+    30_000,
+    1,
+    'Milliseconds a submitted job program may take to reach its execute() call when the JobManager re-runs it in plan mode; one that loops or waits longer is stopped and its submission refused.',
+  ),
   SCHEDULER_MODE: enumOption(
     'scheduler-mode',
     'default',

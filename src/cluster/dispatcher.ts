@@ -20,6 +20,7 @@ import { JobBundleStore } from './job-bundle-store.ts';
 import { jobOptionsFrom, taskSettingsFrom } from './job-configuration.ts';
 import { JobManager } from './job-manager.ts';
 import type { JobMaster } from './job-master.ts';
+import { probePlan } from './plan-probe.ts';
 import { ResourceManager } from './resource-manager.ts';
 
 /** An uploaded job bundle. */
@@ -409,7 +410,10 @@ export class Dispatcher {
       const argv = process.argv;
       const defaults = Configuration.globalDefaults();
       try {
-        return await capturePlan(program, 30_000);
+        // In a worker thread first: a program that loops before its execute() must not block this one.
+        const timeoutMs = this.configuration.get(ClusterOptions.PLAN_MODE_TIMEOUT);
+        await probePlan(program, timeoutMs);
+        return await capturePlan(program, timeoutMs);
       } finally {
         process.argv = argv;
         Configuration.setGlobalDefaults(defaults);

@@ -2,7 +2,8 @@
 // wait for slots (not followed in silence), does not hold back smaller jobs, and ends with its
 // tasks CANCELED in the REST API (not DEPLOYING) when it times out or is cancelled; and every
 // answer of the REST API — for running, finished, failed and cancelled jobs, and for bad
-// requests — is what its OpenAPI description (GET /openapi.json) says.
+// requests — is what its OpenAPI description (GET /openapi.json) says; a job program that loops
+// in plan mode is stopped and refused while the JobManager keeps serving.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   killAll,
   type RestJson,
   rest,
+  type SluiceProcess,
   sluice,
   startJobManager,
   startTaskManager,
@@ -78,10 +80,16 @@ async function overviewRow(base: string, jobId: string): Promise<RestJson> {
 describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () => {
   let base = '';
   let port = 0;
+  let jm: SluiceProcess;
   const savepoints = mkdtempSync(join(tmpdir(), 'sluice-e2e-savepoints-'));
 
   beforeAll(async () => {
-    const started = await startJobManager({ ...FAST_HEARTBEATS, SLUICE_SLOT_REQUEST_TIMEOUT: '15000' });
+    const started = await startJobManager({
+      ...FAST_HEARTBEATS,
+      SLUICE_SLOT_REQUEST_TIMEOUT: '15000',
+      SLUICE_JOBMANAGER_PLAN_MODE_TIMEOUT: '10000',
+    });
+    jm = started.jm;
     base = started.base;
     port = started.port;
     await startTaskManager(port, 2, FAST_HEARTBEATS);
@@ -146,6 +154,26 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
       expect(await cmd.exited).toBe(1);
       expect(cmd.output.stderr).toContain('the job is no longer running (it is CANCELED)');
     }
+  }, 60_000);
+
+  it('stops a job program that loops in plan mode and refuses it, serving other requests and jobs meanwhile', async () => {
+    const looping = sluice(['run', '-m', `127.0.0.1:${port}`, 'test/jobs/cluster-plan-loop.ts']);
+    await jm.waitFor(/plan-loop: looping in plan mode/);
+    expect((await rest(base, 'GET', '/overview')).status).toBe(200);
+    const { run: other } = await submit(`127.0.0.1:${port}`, [
+      'test/jobs/cluster-keyed-count.ts',
+      '100',
+      '10',
+      '1',
+    ]);
+    expect(await other.exited, other.output.stderr).toBe(0);
+    expect(await looping.exited).toBe(1);
+    expect(looping.output.stderr).toMatch(
+      /HTTP 400 \(POST \/jars\/.*\/run\): .*did not call execute\(\) #1 within 10000 ms \(it was stopped\)/,
+    );
+    expect((await rest(base, 'GET', '/jobs/overview')).json.jobs.map((j: RestJson) => j.name)).not.toContain(
+      'plan loop',
+    );
   }, 60_000);
 
   it('answers as its OpenAPI description says: fields, types and status codes', async () => {
