@@ -414,7 +414,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/jobs/{jobid}/savepoints': {
         post: {
           summary:
-            'Trigger a savepoint (cancel-job: true stops the job after it); poll the returned request-id',
+            'Trigger a savepoint (cancel-job: true cancels the job after it: it ends CANCELED); poll the returned request-id',
           parameters: [jobId],
           requestBody: {
             required: false,

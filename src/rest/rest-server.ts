@@ -295,7 +295,10 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
     const dir = optionalString(body, 'target-directory');
     const cancel = optionalBoolean(body, 'cancel-job');
     const op = startOperation(job, body, async () => {
-      const path = cancel ? await job.stopWithSavepoint(dir, false) : await job.triggerSavepoint(dir);
+      const path = await job.triggerSavepoint(dir);
+      // Flink's cancel-with-savepoint: the job is cancelled after its savepoint and ends CANCELED
+      // (stopping with a savepoint, which ends it FINISHED, is POST /jobs/:id/stop).
+      if (cancel) job.cancel();
       return path;
     });
     return reply.status(202).send(op);

@@ -285,11 +285,23 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
     await check('POST', '/jars/upload', '{}', 'application/json');
     await check('POST', `/jars/nope/run`, '{}', 'application/json');
     await check('DELETE', '/jars/nope');
-    // And cancelling the running job: 202, then it is CANCELED.
-    await check('PATCH', `/jobs/${jobId}?mode=cancel`);
+    // Cancel with a savepoint (cancel-job): the savepoint completes and the job ends CANCELED, as
+    // in Flink; PATCH ?mode=cancel then answers 202 (already cancelled).
+    const { 'request-id': cancelTrigger } = await check(
+      'POST',
+      `/jobs/${jobId}/savepoints`,
+      JSON.stringify({ 'target-directory': spDir, 'cancel-job': true }),
+      'application/json',
+    );
+    const cancelled = await eventually(async () => {
+      const s = (await rest(base, 'GET', `/jobs/${jobId}/savepoints/${cancelTrigger}`)).json;
+      return s.status?.id === 'COMPLETED' ? s : undefined;
+    });
+    expect(cancelled.operation.location).toContain(spDir);
     await eventually(async () =>
       (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'CANCELED' ? true : undefined,
     );
+    await check('PATCH', `/jobs/${jobId}?mode=cancel`);
     await check('GET', `/jobs/${jobId}`);
     await check('GET', `/jobs/${jobId}/execution-result`);
     // An operation that failed: a savepoint of a job that already finished.
