@@ -80,11 +80,17 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
     expect(difference(readCommittedLines(out), golden)).toEqual(same());
   }, 60_000);
 
-  it.each(['heap', 'lmdb'] as const)(
-    '%s backend, failure after two completed checkpoints: the same output',
-    async (backend) => {
+  it.each([
+    ['heap', 'aligned'],
+    ['lmdb', 'unaligned'],
+  ] as const)(
+    '%s backend, %s checkpoints, failure after two completed checkpoints: the same output',
+    async (backend, mode) => {
       const out = tempDir('sluice-accw-failover-');
-      await runJobModule(program, ['--phase', 'failover', '--parallelism', '2', ...common(backend, out)]);
+      await runJobModule(program, [
+        ...['--phase', 'failover', '--parallelism', '2', '--unaligned', String(mode === 'unaligned')],
+        ...common(backend, out),
+      ]);
       expect(difference(readCommittedLines(out), golden)).toEqual(same());
     },
     60_000,

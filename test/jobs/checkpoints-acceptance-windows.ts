@@ -5,7 +5,7 @@
 // them all, so each key's records arrive in the same order in every run: the output does not
 // depend on parallelism or on where the checkpoint or savepoint fell.
 //   --phase straight | failover | start | resume  --parallelism p  --out dir  --checkpoints dir
-//   --backend heap | lmdb  --state-dir dir  --restore path
+//   --backend heap | lmdb  --state-dir dir  --restore path  --unaligned true (unaligned checkpoints)
 import {
   type CheckpointListener,
   type Collector,
@@ -78,6 +78,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
   if (phase !== 'straight') {
     env.enableCheckpointing(100);
     env.getCheckpointConfig().setCheckpointStorage(o.checkpoints!);
+    if (o.unaligned === 'true') env.getCheckpointConfig().enableUnalignedCheckpoints();
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
   }
 

@@ -5,7 +5,7 @@
 //   --parallelism p (optional: `sluice run -p` decides when absent)  --out dir  --checkpoints dir
 //   --backend heap | lmdb   --state-dir dir (lmdb)   --restore path (any phase but straight)
 //   --version 1 | 2         version 2 drops the operator with uid "dropped" and adds "added"
-//   --max-parallelism n     env.setMaxParallelism(n)
+//   --max-parallelism n     env.setMaxParallelism(n)       --unaligned true   unaligned checkpoints
 import {
   type AggregatingState,
   AggregatingStateDescriptor,
@@ -191,6 +191,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
   if (phase !== 'straight') {
     env.enableCheckpointing(100);
     env.getCheckpointConfig().setCheckpointStorage(o.checkpoints!);
+    if (o.unaligned === 'true') env.getCheckpointConfig().enableUnalignedCheckpoints();
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
   }
 
