@@ -27,6 +27,19 @@ describe('ClusterConfiguration', () => {
     expect(conf.get(ClusterOptions.SECURITY_TOKEN)).toBe('');
   });
 
+  it("reads Flink's older key high-availability as high-availability.type", () => {
+    const file = yamlFile('high-availability: file\nhigh-availability.storageDir: /tmp/ha\n');
+    expect(ClusterConfiguration.load({ file }).get(ClusterOptions.HA_TYPE)).toBe('file');
+    const env = ClusterConfiguration.load({
+      env: { SLUICE_HIGH_AVAILABILITY: 'file', SLUICE_HIGH_AVAILABILITY_STORAGEDIR: '/tmp/ha' },
+    });
+    expect(env.get(ClusterOptions.HA_TYPE)).toBe('file');
+    expect(env.entries()).toContainEqual({ key: 'high-availability.type', value: 'file' });
+    expect(() => ClusterConfiguration.load({ file: yamlFile('high-availability: zookeeper\n') })).toThrow(
+      /high-availability\.type/,
+    );
+  });
+
   it('reads YAML (flat or nested keys) < SLUICE_* environment < flags', () => {
     const file = yamlFile(
       'rest:\n  port: 9000\n  bind-address: 0.0.0.0\nheartbeat.timeout: 9000\ntaskmanager.numberOfTaskSlots: 3\n',

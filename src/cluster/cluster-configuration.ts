@@ -152,6 +152,14 @@ export const ClusterOptions = {
   ),
 } as const;
 
+/**
+ * Flink's older names of options, read as their current keys: `high-availability: file` (Flink's
+ * deprecated key of `high-availability.type`) is what many Flink configurations still say.
+ */
+const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map([
+  ['high-availability', 'high-availability.type'],
+]);
+
 const CLUSTER_OPTIONS = new Map<string, ConfigOption<unknown>>(
   Object.values(ClusterOptions).map((o) => [o.key, o as ConfigOption<unknown>]),
 );
@@ -213,10 +221,16 @@ export class ClusterConfiguration {
     const values = new Map<string, unknown>();
     if (sources.file !== undefined) {
       for (const [k, v] of Object.entries(readYamlFile(sources.file))) {
-        values.set(k, validate(k, v, `configuration file ${sources.file}`));
+        const key = DEPRECATED_KEYS.get(k) ?? k;
+        values.set(key, validate(key, v, `configuration file ${sources.file}`));
       }
     }
-    const byVariable = new Map(clusterConfigurationKeys().map((k) => [environmentVariableOf(k), k]));
+    const byVariable = new Map(
+      [...clusterConfigurationKeys(), ...DEPRECATED_KEYS.keys()].map((k) => [
+        environmentVariableOf(k),
+        DEPRECATED_KEYS.get(k) ?? k,
+      ]),
+    );
     for (const [name, raw] of Object.entries(sources.env ?? {})) {
       if (!name.startsWith('SLUICE_') || raw === undefined) continue;
       const key = byVariable.get(name);
@@ -229,7 +243,8 @@ export class ClusterConfiguration {
       values.set(key, validate(key, raw, `environment variable ${name}`));
     }
     for (const [k, v] of Object.entries(sources.flags ?? {})) {
-      if (v !== undefined) values.set(k, validate(k, v, 'command line'));
+      const key = DEPRECATED_KEYS.get(k) ?? k;
+      if (v !== undefined) values.set(key, validate(key, v, 'command line'));
     }
     return new ClusterConfiguration(values);
   }

@@ -4,12 +4,13 @@
 // answer of the REST API — for running, finished, failed and cancelled jobs, and for bad
 // requests — is what its OpenAPI description (GET /openapi.json) says; a job program that loops
 // in plan mode is stopped and refused while the JobManager keeps serving.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  freePort,
   killAll,
   type RestJson,
   rest,
@@ -174,6 +175,18 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
     expect((await rest(base, 'GET', '/jobs/overview')).json.jobs.map((j: RestJson) => j.name)).not.toContain(
       'plan loop',
     );
+  }, 60_000);
+
+  it("starts a JobManager configured with Flink's older key high-availability: file", async () => {
+    const file = join(savepoints, 'ha.yaml');
+    writeFileSync(file, `high-availability: file\nhigh-availability.storageDir: ${join(savepoints, 'ha')}\n`);
+    const otherPort = await freePort();
+    const other = sluice(['jobmanager', '--port', String(otherPort), '--config', file]);
+    await other.waitFor(/JobManager listening at/);
+    const conf = (await rest(`http://127.0.0.1:${otherPort}`, 'GET', '/jobmanager/config')).json;
+    expect(conf).toContainEqual({ key: 'high-availability.type', value: 'file' });
+    other.child.kill('SIGTERM');
+    await other.exited;
   }, 60_000);
 
   it('answers as its OpenAPI description says: fields, types and status codes', async () => {
