@@ -1,8 +1,9 @@
 // Acceptance checks of issue #5 for operators whose state is more than plain keyed state: count
 // windows (tumbling and sliding), a global window with trigger and evictor, rolling sums, interval
-// and window joins, coGroup, merging session windows with allowed lateness, windowAll. Run
-// straight at two parallelisms, after a failure (both backends) and from a savepoint at another
-// parallelism (2→3 heap, 3→1 lmdb): the committed output is identical as a multiset.
+// and window joins, coGroup, connected keyed streams (KeyedCoProcessFunction), merging session
+// windows with allowed lateness, windowAll. Run straight at two parallelisms, after a failure
+// (heap aligned, lmdb unaligned) and from a savepoint at another parallelism (2→3 heap, 3→1 lmdb):
+// the committed output is identical as a multiset.
 import { existsSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobClient } from '../../src/index.ts';
@@ -65,6 +66,7 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
       cs: perKey.reduce((a, n) => a + Math.floor(n / 4), 0),
       ev: perKey.reduce((a, n) => a + Math.floor(n / 4), 0),
       wa: Math.ceil((EVENTS * 10) / 2_000),
+      kc: KEYS, // connected keyed streams: one summary per key at the end
     });
     for (const kind of ['ij', 'wj', 'cg', 'se']) expect(kinds[kind]).toBeGreaterThan(0);
     expect(kinds.late).toBeUndefined();

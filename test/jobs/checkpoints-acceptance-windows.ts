@@ -1,7 +1,7 @@
 // Job module for acceptance checks of issue #5: keyed operators whose state is more than plain
 // keyed state — count windows (sliding too), a global window with trigger and evictor, rolling
-// aggregations, interval and window joins, coGroup, session windows with allowed lateness, and
-// window-all — restored after a failure and at another parallelism. One source subtask feeds
+// aggregations, interval and window joins, coGroup, connected keyed streams, session windows with
+// allowed lateness, and window-all — restored after a failure and at another parallelism. One source subtask feeds
 // them all, so each key's records arrive in the same order in every run: the output does not
 // depend on parallelism or on where the checkpoint or savepoint fell.
 //   --phase straight | failover | start | resume  --parallelism p  --out dir  --checkpoints dir
@@ -19,6 +19,8 @@ import {
   GlobalWindows,
   HashMapStateBackend,
   type JobClient,
+  KeyedCoProcessFunction,
+  type OnTimerContext,
   OutputTag,
   type ProcessContext,
   ProcessFunction,
@@ -27,6 +29,8 @@ import {
   StreamExecutionEnvironment,
   type TimeWindow,
   TumblingEventTimeWindows,
+  type ValueState,
+  ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
 import { options } from './support.ts';
@@ -39,6 +43,30 @@ export interface Event {
   readonly id: number;
   readonly key: number;
   readonly v: number;
+}
+
+/** Per key of two connected keyed streams: counts and sums of each side, emitted at the end. */
+class BothSides extends KeyedCoProcessFunction<number, Event, Event, string> {
+  #a!: ValueState<[number, number]>;
+  #b!: ValueState<[number, number]>;
+  override open(ctx: RuntimeContext): void {
+    this.#a = ctx.getState(new ValueStateDescriptor<[number, number]>('a', { defaultValue: [0, 0] }));
+    this.#b = ctx.getState(new ValueStateDescriptor<[number, number]>('b', { defaultValue: [0, 0] }));
+  }
+  #add(state: ValueState<[number, number]>, e: Event, ctx: ProcessContext<number>): void {
+    const [n, sum] = state.value()!;
+    state.update([n + 1, sum + e.v]);
+    ctx.timerService().registerEventTimeTimer(END + e.key);
+  }
+  processElement1(e: Event, ctx: ProcessContext<number>): void {
+    this.#add(this.#a, e, ctx);
+  }
+  processElement2(e: Event, ctx: ProcessContext<number>): void {
+    this.#add(this.#b, e, ctx);
+  }
+  override onTimer(_t: number, ctx: OnTimerContext<number>, out: Collector<string>): void {
+    out.collect(`kc|${ctx.getCurrentKey()}|${this.#a.value()!.join('|')}|${this.#b.value()!.join('|')}`);
+  }
 }
 
 /** Passes records on; throws once in the first attempt after two checkpoints completed (failover). */
@@ -155,6 +183,11 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
       out.collect(`cg|${a.join(',')}|${b.join(',')}`);
     })
     .uid('co-group');
+  const both = odd
+    .keyBy((e) => e.key)
+    .connect(even.keyBy((e) => e.key))
+    .process(new BothSides())
+    .uid('both-sides');
   const late = new OutputTag<Event>('late');
   const sessions = events
     .assignTimestampsAndWatermarks(
@@ -181,6 +214,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
 
   count
     .union(
+      both,
       slidingCount,
       evicting,
       rolling,
