@@ -144,8 +144,16 @@ function formatTime(ms: number): string {
   return `${p(d.getDate())}.${p(d.getMonth() + 1)}.${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** `sluice list -m`: jobs of the cluster, running first (all with `all`). */
-export async function listJobs(jobmanager: string, token: string, all: boolean): Promise<string> {
+/**
+ * `sluice list -m`: jobs of the cluster, running first. As Flink's `list`: `all` adds the
+ * terminated jobs; `only: 'running'` (`-r`) or `'scheduled'` (`-s`) lists just those.
+ */
+export async function listJobs(
+  jobmanager: string,
+  token: string,
+  all: boolean,
+  only?: 'running' | 'scheduled',
+): Promise<string> {
   const { jobs } = await new RestClusterClient(jobmanager, token).jobsOverview();
   const line = (j: (typeof jobs)[number]): string =>
     `${formatTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state})`;
@@ -165,8 +173,8 @@ export async function listJobs(jobmanager: string, token: string, all: boolean):
     for (const j of rows) out.push(line(j));
     out.push('--------------------------------------------------------------');
   };
-  section('Running/Restarting Jobs', running, 'No running jobs.');
-  section('Scheduled Jobs', scheduled, 'No scheduled jobs.');
+  if (only !== 'scheduled' || all) section('Running/Restarting Jobs', running, 'No running jobs.');
+  if (only !== 'running' || all) section('Scheduled Jobs', scheduled, 'No scheduled jobs.');
   if (all) section('Terminated Jobs', ended, 'No terminated jobs.');
   return out.join('\n');
 }

@@ -189,17 +189,28 @@ export function createProgram(): Command {
     .description('list the jobs of a standalone cluster')
     .requiredOption('-m, --jobmanager <host:port>', 'the JobManager')
     .option('-a, --all', 'also list terminated jobs')
+    .option('-r, --running', 'list only running and restarting jobs')
+    .option('-s, --scheduled', 'list only scheduled jobs (waiting for slots)')
     .option('--token <secret>', "the cluster's security.token (default: $SLUICE_SECURITY_TOKEN)")
-    .action(async (opts: { jobmanager: string; all?: boolean; token?: string }) => {
-      try {
-        process.stdout.write(
-          `${await listJobs(opts.jobmanager, clientToken(opts.token), opts.all === true)}\n`,
-        );
-        process.exit(0);
-      } catch (e) {
-        fail(e);
-      }
-    });
+    .action(
+      async (opts: {
+        jobmanager: string;
+        all?: boolean;
+        running?: boolean;
+        scheduled?: boolean;
+        token?: string;
+      }) => {
+        try {
+          const only = opts.running === true ? 'running' : opts.scheduled === true ? 'scheduled' : undefined;
+          process.stdout.write(
+            `${await listJobs(opts.jobmanager, clientToken(opts.token), opts.all === true, only)}\n`,
+          );
+          process.exit(0);
+        } catch (e) {
+          fail(e);
+        }
+      },
+    );
 
   program
     .command('cancel')

@@ -137,6 +137,14 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
     expect(await run.exited).toBe(0);
     expect(run.output.stderr).toContain(`Job ${jobId} is waiting for 3 free task slot(s)`);
     expect((await overviewRow(base, jobId)).tasks).toMatchObject({ total: 6, created: 6 });
+    // Flink's list filters: -s only scheduled jobs, -r only running ones.
+    const scheduled = sluice(['list', '-m', `127.0.0.1:${port}`, '-s']);
+    expect(await scheduled.exited).toBe(0);
+    expect(scheduled.output.stdout).toContain(`${jobId} : cluster slow job (CREATED)`);
+    expect(scheduled.output.stdout).not.toContain('Running/Restarting Jobs');
+    const running = sluice(['list', '-m', `127.0.0.1:${port}`, '--running']);
+    expect(await running.exited).toBe(0);
+    expect(running.output.stdout.trim()).toBe('No running jobs.');
     const cancel = sluice(['cancel', '-m', `127.0.0.1:${port}`, jobId]);
     expect(await cancel.exited, cancel.output.stderr).toBe(0);
     const row = await eventually(async () => {
