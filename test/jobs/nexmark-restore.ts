@@ -1,16 +1,20 @@
 // Job module: the public `NexmarkSource` in a user job that checkpoints, fails on purpose and
 // restores, to show that split positions restore exactly (no event lost, none read twice).
 //   --parallelism p   --events n   --rate r (events/s)   --split-size s   --seed s
-//   --checkpoints dir   --fail-after k (attempt 0, subtask 0 fails after k events and a
-//   completed checkpoint; 0 = never)
+//   --checkpoints dir   --fail-after k (attempt 0 fails in the first subtask that saw k events
+//   and a completed checkpoint holding some of them; 0 = never)
 //   --mode rescale --savepoints dir --progress file --stop-after k --restore-parallelism q:
 //     the job (without failures) writes to --progress until k events went through, is stopped
 //     with a savepoint, and a second job resumes from it at parallelism q; returns both outputs.
 // Every event is keyed by its type and numbered in keyed state, so a source that resumed anywhere
 // but at the checkpointed positions shows up as a gap or a repeated number.
+
+import { existsSync, readFileSync } from 'node:fs';
 import {
+  type CheckpointedFunction,
   type CheckpointListener,
   type Collector,
+  type FunctionSnapshotContext,
   KeyedProcessFunction,
   type NexmarkEvent,
   NexmarkSource,
@@ -74,20 +78,23 @@ class NumberByType extends KeyedProcessFunction<string, CheckedEvent, NumberedEv
 }
 
 /**
- * Marks events that go back in event time within this source subtask, and in attempt 0 of subtask
- * 0 fails after `failAfter` events, once a checkpoint completed (so the restore has positions).
+ * Marks events that go back in event time within this source subtask. In attempt 0 a subtask fails
+ * once it saw `failAfter` events and a checkpoint holding some of them completed (so the restore
+ * resumes mid-stream); whichever subtask gets there first fails the attempt.
  */
-class CheckOrderAndFail implements CheckpointListener {
+class CheckOrderAndFail implements CheckpointedFunction, CheckpointListener {
   readonly #failAfter: number;
   #failHere = false;
   #seen = 0;
+  /** Events seen when each pending checkpoint was taken. */
+  readonly #seenAt = new Map<number, number>();
   #checkpointed = false;
   #lastTime = Number.NEGATIVE_INFINITY;
   constructor(failAfter: number) {
     this.#failAfter = failAfter;
   }
   open(ctx: RuntimeContext): void {
-    this.#failHere = this.#failAfter > 0 && ctx.getAttemptNumber() === 0 && ctx.getIndexOfThisSubtask() === 0;
+    this.#failHere = this.#failAfter > 0 && ctx.getAttemptNumber() === 0;
   }
   map(e: NexmarkEvent): CheckedEvent {
     if (this.#failHere && ++this.#seen >= this.#failAfter && this.#checkpointed) {
@@ -99,9 +106,22 @@ class CheckOrderAndFail implements CheckpointListener {
     this.#lastTime = time;
     return { e, backwards };
   }
-  notifyCheckpointComplete(): void {
-    this.#checkpointed = true;
+  snapshotState(ctx: FunctionSnapshotContext): void {
+    this.#seenAt.set(ctx.checkpointId, this.#seen);
   }
+  notifyCheckpointComplete(checkpointId: number): void {
+    // A checkpoint that holds some of this attempt's events: the restore resumes mid-stream.
+    if ((this.#seenAt.get(checkpointId) ?? 0) > 0) this.#checkpointed = true;
+  }
+}
+
+/** Lines written so far; a line still being appended (no newline yet) does not count or parse. */
+function completeLines(path: string): number {
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, 'utf8');
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** What the rescale mode returns: the rows of the job stopped with a savepoint, and of the resumed job. */
@@ -153,7 +173,7 @@ export default async function main(args: readonly string[]): Promise<NumberedEve
     numbered(first, o).sinkTo(new JsonLinesSink<NumberedEvent>(o.progress!)).uid('progress');
     const client = await first.executeAsync('nexmark before the savepoint');
     const stopAfter = Number(o['stop-after'] ?? '1000');
-    while (readJsonLines(o.progress!).length < stopAfter) await new Promise((r) => setTimeout(r, 5));
+    while (completeLines(o.progress!) < stopAfter) await new Promise((r) => setTimeout(r, 5));
     const savepoint = await client.stopWithSavepoint(o.savepoints!);
     const second = environment(o, Number(o['restore-parallelism'] ?? parallelism), savepoint);
     const after = await numbered(second, o).executeAndCollect('nexmark from the savepoint');
