@@ -100,6 +100,44 @@ describe('NexmarkSource', () => {
     expect(e2.snapshotState(1).nextIndex).toBe(2);
   });
 
+  it('cuts splits on request, so a long paced stream has a small enumerator checkpoint', () => {
+    // 10^8 events at 1000/s: 10 ms splits of 100 events, a million of them. Listing them all made
+    // every enumerator checkpoint ~100 MB (and took seconds to build).
+    const source = new NexmarkSource({ numEvents: 100_000_000, eventsPerSecond: 1_000, startTime: 5 });
+    const first = enumeratorContext(2);
+    const enumerator = source.createEnumerator(first.ctx);
+    for (let i = 0; i < 3; i++) enumerator.handleSplitRequest(i % 2);
+    const state = enumerator.snapshotState(1);
+    expect(JSON.stringify(state).length).toBeLessThan(200);
+    const asSplit = (i: number) => {
+      const from = 100 * i;
+      return { splitId: `nexmark-${i}-of-1000000`, from, to: from + 100, next: from, startTime: 5 };
+    };
+    expect(first.assigned.map(([, s]) => s)).toEqual([asSplit(0), asSplit(1), asSplit(2)]);
+    // A restored enumerator goes on with the next range; a split handed back comes first.
+    const second = enumeratorContext(3);
+    const restored = source.restoreEnumerator(second.ctx, state);
+    restored.addSplitsBack([{ ...asSplit(1), next: 150 }], 1);
+    restored.handleSplitRequest(0);
+    restored.handleSplitRequest(2);
+    expect(second.assigned.map(([, s]) => s)).toEqual([{ ...asSplit(1), next: 150 }, asSplit(3)]);
+  });
+
+  it('hands out the listed splits of a checkpoint taken before splits were cut on request', () => {
+    const source = new NexmarkSource({ numEvents: 1_000 });
+    const { ctx, assigned, finished } = enumeratorContext(1);
+    const listed = { splitId: 'nexmark-1-of-2', from: 500, to: 1_000, next: 600 };
+    const enumerator = source.restoreEnumerator(ctx, {
+      remaining: [listed],
+      nextIndex: 0,
+      startTime: undefined,
+    });
+    enumerator.handleSplitRequest(0);
+    enumerator.handleSplitRequest(0);
+    expect(assigned.map(([, s]) => s)).toEqual([listed]);
+    expect(finished).toEqual([0]);
+  });
+
   it('resumes a checkpointed split exactly where it stopped', () => {
     const source = new NexmarkSource({ numEvents: 3_000, splitSize: 3_000 });
     const { ctx, assigned } = enumeratorContext(1);

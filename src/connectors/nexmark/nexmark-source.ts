@@ -15,7 +15,7 @@ import type {
 import { type NexmarkConfig, type NexmarkOptions, resolveNexmarkConfig } from './nexmark-config.ts';
 import type { NexmarkEvent } from './nexmark-event.ts';
 import { createNexmarkGenerator, type NexmarkGenerator } from './nexmark-generator.ts';
-import { splitEventRange } from './nexmark-split.ts';
+import { eventRangeOfSplit } from './nexmark-split.ts';
 
 /** Events a reader emits per poll: large enough to amortize the poll, small enough to yield often. */
 const BATCH = 512;
@@ -50,11 +50,20 @@ export interface NexmarkSourceSplit extends SourceSplit {
   readonly startTime?: number;
 }
 
-/** The enumerator's checkpoint: splits not yet assigned, and (unbounded) the next range to cut. */
+/**
+ * The enumerator's checkpoint: splits handed back and not yet reassigned, and the next range to
+ * cut. Ranges are cut on request, so the state stays small however many splits a stream has.
+ */
 export interface NexmarkEnumeratorState {
   readonly remaining: NexmarkSourceSplit[];
+  /** Index of the next range to cut. */
   readonly nextIndex: number;
   readonly startTime: number | undefined;
+  /**
+   * Bounded streams: the number of ranges `splitEventRange(numEvents, splitCount)` divides the
+   * stream into. Absent in checkpoints of versions that listed every split in `remaining`.
+   */
+  readonly splitCount?: number;
 }
 
 /**
@@ -146,16 +155,11 @@ export class NexmarkSource implements Source<NexmarkEvent, NexmarkSourceSplit, N
   ): SplitEnumerator<NexmarkSourceSplit, NexmarkEnumeratorState> {
     const startTime = this.#rate === undefined ? undefined : (this.#startTime ?? Date.now());
     const total = this.config.numEvents;
-    const remaining: NexmarkSourceSplit[] = [];
-    if (total > 0) {
-      const n = Math.max(ctx.currentParallelism(), Math.ceil(total / this.#splitSize));
-      for (const s of splitEventRange(total, n)) {
-        if (s.to === s.from) continue;
-        const split: NexmarkSourceSplit = { splitId: s.id, from: s.from, to: s.to, next: s.next };
-        remaining.push(startTime === undefined ? split : { ...split, startTime });
-      }
-    }
-    return new NexmarkSplitEnumerator(ctx, { remaining, nextIndex: 0, startTime }, total, this.#splitSize);
+    const state: NexmarkEnumeratorState = { remaining: [], nextIndex: 0, startTime };
+    if (total === 0) return new NexmarkSplitEnumerator(ctx, state, total, this.#splitSize);
+    // At least one split per reader: the ranges of splitEventRange(total, splitCount), cut on request.
+    const splitCount = Math.max(ctx.currentParallelism(), Math.ceil(total / this.#splitSize));
+    return new NexmarkSplitEnumerator(ctx, { ...state, splitCount }, total, this.#splitSize);
   }
 
   restoreEnumerator(
@@ -179,7 +183,8 @@ class NexmarkSplitEnumerator implements SplitEnumerator<NexmarkSourceSplit, Nexm
   readonly #remaining: NexmarkSourceSplit[];
   #nextIndex: number;
   readonly #startTime: number | undefined;
-  readonly #unbounded: boolean;
+  readonly #total: number;
+  readonly #splitCount: number | undefined;
   readonly #splitSize: number;
 
   constructor(
@@ -192,22 +197,36 @@ class NexmarkSplitEnumerator implements SplitEnumerator<NexmarkSourceSplit, Nexm
     this.#remaining = state.remaining.map((s) => ({ ...s }));
     this.#nextIndex = state.nextIndex;
     this.#startTime = state.startTime;
-    this.#unbounded = numEvents === 0;
+    this.#total = numEvents;
+    this.#splitCount = state.splitCount;
     this.#splitSize = splitSize;
   }
 
   start(): void {}
 
   handleSplitRequest(subtaskId: number): void {
-    let split = this.#remaining.shift();
-    if (split === undefined && this.#unbounded) {
-      const k = this.#nextIndex++;
-      const from = k * this.#splitSize;
-      split = { splitId: `nexmark-range-${k}`, from, to: from + this.#splitSize, next: from };
-      if (this.#startTime !== undefined) split = { ...split, startTime: this.#startTime };
-    }
+    const split = this.#remaining.shift() ?? this.#cut();
     if (split === undefined) this.#ctx.signalNoMoreSplits(subtaskId);
     else this.#ctx.assignSplit(split, subtaskId);
+  }
+
+  /** The next range: `[k * splitSize, (k + 1) * splitSize)` unbounded, else range k of splitCount. */
+  #cut(): NexmarkSourceSplit | undefined {
+    let split: NexmarkSourceSplit;
+    const k = this.#nextIndex;
+    if (this.#total === 0) {
+      const from = k * this.#splitSize;
+      split = { splitId: `nexmark-range-${k}`, from, to: from + this.#splitSize, next: from };
+    } else {
+      const n = this.#splitCount;
+      if (n === undefined || k >= n) return undefined;
+      const s = eventRangeOfSplit(this.#total, n, k);
+      // Sizes differ by at most one, so the empty ranges (more readers than events) come last.
+      if (s.to === s.from) return undefined;
+      split = { splitId: s.id, from: s.from, to: s.to, next: s.next };
+    }
+    this.#nextIndex = k + 1;
+    return this.#startTime === undefined ? split : { ...split, startTime: this.#startTime };
   }
 
   addSplitsBack(splits: NexmarkSourceSplit[]): void {
@@ -222,6 +241,7 @@ class NexmarkSplitEnumerator implements SplitEnumerator<NexmarkSourceSplit, Nexm
       remaining: this.#remaining.map((s) => ({ ...s })),
       nextIndex: this.#nextIndex,
       startTime: this.#startTime,
+      ...(this.#splitCount === undefined ? {} : { splitCount: this.#splitCount }),
     };
   }
 

@@ -47,14 +47,23 @@ export function splitEventRange(total: number, n: number): NexmarkSplit[] {
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new RangeError(`splitEventRange(): n must be a positive integer, got ${n}`);
   }
+  return Array.from({ length: n }, (_, i) => eventRangeOfSplit(total, n, i));
+}
+
+/**
+ * Split `i` of {@link splitEventRange}`(total, n)` alone (arguments already checked), so a source
+ * can cut its splits one at a time instead of listing them all.
+ *
+ * @example
+ * ```ts
+ * import { eventRangeOfSplit } from './nexmark-split.ts';
+ * eventRangeOfSplit(10, 3, 1); // { id: 'nexmark-1-of-3', from: 4, to: 7, next: 4 }
+ * ```
+ */
+export function eventRangeOfSplit(total: number, n: number, i: number): NexmarkSplit {
   const base = Math.floor(total / n);
   const extra = total % n;
-  const splits: NexmarkSplit[] = [];
-  let from = 0;
-  for (let i = 0; i < n; i++) {
-    const to = from + base + (i < extra ? 1 : 0);
-    splits.push({ id: `nexmark-${i}-of-${n}`, from, to, next: from });
-    from = to;
-  }
-  return splits;
+  const from = i * base + Math.min(i, extra);
+  const to = from + base + (i < extra ? 1 : 0);
+  return { id: `nexmark-${i}-of-${n}`, from, to, next: from };
 }
