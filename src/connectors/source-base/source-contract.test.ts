@@ -18,6 +18,8 @@ import type {
 import { IterableSource } from '../collection/iterable-source.ts';
 import { DataGeneratorSource } from '../datagen/data-generator-source.ts';
 import { FileSource } from '../file/file-source.ts';
+import { generateEvents } from '../nexmark/nexmark-generator.ts';
+import { NexmarkSource } from '../nexmark/nexmark-source.ts';
 import { NumberSequenceSource } from '../sequence/number-sequence-source.ts';
 
 type AnySource = Source<unknown, SourceSplit, unknown>;
@@ -167,6 +169,12 @@ runSourceContract(
   'DataGeneratorSource',
   () => new DataGeneratorSource((i) => ({ i }), 1000),
   range(0, 999).map((i) => ({ i })),
+  { parallel: true },
+);
+runSourceContract(
+  'NexmarkSource',
+  () => new NexmarkSource({ numEvents: 1_500, splitSize: 97 }),
+  [...generateEvents({ numEvents: 1_500 }, 0, 1_500)],
   { parallel: true },
 );
 
