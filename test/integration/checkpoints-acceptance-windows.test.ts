@@ -9,24 +9,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobClient } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
 import { EVENTS, KEYS } from '../jobs/checkpoints-acceptance-windows.ts';
-import { job, multiset, readCommittedLines, tempDir, waitFor } from './support.ts';
+import {
+  job,
+  multiset,
+  multisetDifference,
+  readCommittedLines,
+  stopWithSavepointWhenRunning,
+  tempDir,
+  waitFor,
+} from './support.ts';
 
 const program = job('checkpoints-acceptance-windows');
 let golden: string[] = [];
-
-function difference(actual: readonly string[], expected: readonly string[]) {
-  const a = multiset(actual);
-  const e = multiset(expected);
-  const missing: string[] = [];
-  const extra: string[] = [];
-  for (const [k, n] of e) if ((a.get(k) ?? 0) < n) missing.push(`${k} ×${n - (a.get(k) ?? 0)}`);
-  for (const [k, n] of a) if ((e.get(k) ?? 0) < n) extra.push(`${k} ×${n - (e.get(k) ?? 0)}`);
-  return {
-    missing: missing.slice(0, 20),
-    extra: extra.slice(0, 20),
-    counts: [actual.length, expected.length],
-  };
-}
 
 const same = () => ({ missing: [], extra: [], counts: [golden.length, golden.length] });
 
@@ -35,18 +29,6 @@ function common(backend: 'heap' | 'lmdb', out: string): string[] {
     ...['--out', out, '--checkpoints', tempDir('sluice-accw-cp-')],
     ...['--backend', backend, '--state-dir', tempDir('sluice-accw-lmdb-')],
   ];
-}
-
-/** Stops with a savepoint, asking again while some subtask is still being deployed (as a user would). */
-async function stopWithSavepoint(client: JobClient): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.stopWithSavepoint(tempDir('sluice-accw-sp-'));
-    } catch (e) {
-      if (attempt >= 50 || !String(e).includes('not all tasks are running')) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 }
 
 beforeAll(async () => {
@@ -79,7 +61,7 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
     expect(golden.filter((l) => l.startsWith('cs|3|')).sort()).toEqual(expected.sort());
     const out = tempDir('sluice-accw-straight3-');
     await runJobModule(program, ['--phase', 'straight', '--parallelism', '3', '--out', out]);
-    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
   }, 60_000);
 
   it.each([
@@ -93,7 +75,7 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
         ...['--phase', 'failover', '--parallelism', '2', '--unaligned', String(mode === 'unaligned')],
         ...common(backend, out),
       ]);
-      expect(difference(readCommittedLines(out), golden)).toEqual(same());
+      expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
     },
     60_000,
   );
@@ -111,13 +93,13 @@ describe('acceptance: windows, joins and rolling aggregations across failures an
       ]);
       // Stop as soon as records reach the sink (lmdb checkpoints can take seconds on a busy disk).
       await waitFor(() => existsSync(out) && readdirSync(out).length > 0, 'a first part file');
-      const savepoint = await stopWithSavepoint(client);
+      const savepoint = await stopWithSavepointWhenRunning(client, 'sluice-accw-sp-');
       expect(readCommittedLines(out).filter((l) => l.startsWith('rs|')).length).toBeLessThan(EVENTS);
       await runJobModule(program, [
         ...['--phase', 'resume', '--parallelism', String(to), '--restore', savepoint],
         ...common(backend, out),
       ]);
-      expect(difference(readCommittedLines(out), golden)).toEqual(same());
+      expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
     },
     60_000,
   );

@@ -17,25 +17,18 @@ import {
   registersProcessingTimer,
   SEQUENCE,
 } from '../jobs/checkpoints-acceptance.ts';
-import { job, multiset, readCommittedLines, tempDir, waitFor } from './support.ts';
+import {
+  job,
+  multiset,
+  multisetDifference,
+  readCommittedLines,
+  stopWithSavepointWhenRunning,
+  tempDir,
+  waitFor,
+} from './support.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let golden: string[] = [];
-
-/** Differences between two multisets, for a readable failure. */
-function difference(actual: readonly string[], expected: readonly string[]) {
-  const a = multiset(actual);
-  const e = multiset(expected);
-  const missing: string[] = [];
-  const extra: string[] = [];
-  for (const [k, n] of e) if ((a.get(k) ?? 0) < n) missing.push(`${k} ×${n - (a.get(k) ?? 0)}`);
-  for (const [k, n] of a) if ((e.get(k) ?? 0) < n) extra.push(`${k} ×${n - (e.get(k) ?? 0)}`);
-  return {
-    missing: missing.slice(0, 20),
-    extra: extra.slice(0, 20),
-    counts: [actual.length, expected.length],
-  };
-}
 
 const same = () => ({ missing: [], extra: [], counts: [golden.length, golden.length] });
 
@@ -46,18 +39,6 @@ function common(backend: 'heap' | 'lmdb', out: string): string[] {
   ];
 }
 
-/** Stops with a savepoint, asking again while some subtask is still being deployed (as a user would). */
-async function stopWithSavepoint(client: JobClient): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.stopWithSavepoint(tempDir('sluice-acc-sp-'));
-    } catch (e) {
-      if (attempt >= 50 || !String(e).includes('not all tasks are running')) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 /** Starts the job at `p`, stops it with a savepoint once a checkpoint committed output. */
 async function startAndStop(p: number, backend: 'heap' | 'lmdb', out: string) {
   const { client } = await runJobModule<{ client: JobClient }>(job('checkpoints-acceptance'), [
@@ -66,7 +47,7 @@ async function startAndStop(p: number, backend: 'heap' | 'lmdb', out: string) {
   ]);
   // Stop as soon as records reach the sink (the first lmdb checkpoint can take seconds on a busy disk).
   await waitFor(() => existsSync(out) && readdirSync(out).length > 0, 'a first part file');
-  const savepoint = await stopWithSavepoint(client);
+  const savepoint = await stopWithSavepointWhenRunning(client, 'sluice-acc-sp-');
   await client.getJobExecutionResult();
   const before = readCommittedLines(out);
   expect(before.filter((l) => l.startsWith('e|')).length).toBeLessThan(EVENTS);
@@ -117,7 +98,7 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
       ...['--phase', 'failover', '--parallelism', '2'],
       ...common('lmdb', out),
     ]);
-    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
   }, 60_000);
 
   it.each([
@@ -132,7 +113,7 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
         ...['--phase', 'resume', '--parallelism', String(to), '--restore', savepoint],
         ...common(backend, out),
       ]);
-      expect(difference(readCommittedLines(out), golden)).toEqual(same());
+      expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
     },
     60_000,
   );
@@ -157,7 +138,7 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
       ...['--phase', 'resume', '--parallelism', '3', ...restore],
       ...common('lmdb', out),
     ]);
-    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
   }, 90_000);
 
   it('max parallelism is fixed by the first run: another one is refused naming the value to set; the same one restores', async () => {
@@ -180,7 +161,7 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
       /has max parallelism 128 but its state was written with max parallelism 16; .*set it to 16 \(env\.setMaxParallelism\(16\)/,
     );
     await resume(['--max-parallelism', '16']);
-    expect(difference(readCommittedLines(out), golden)).toEqual(same());
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual(same());
   }, 60_000);
 
   it('sluice run -s at -p 2 of a changed job: unmatched uid listed; with --allowNonRestoredState the same output', async () => {
@@ -209,7 +190,7 @@ describe('acceptance: state, timers and sources across failures, savepoints and 
     // Version 1's counter ("d", dropped) ran only before the savepoint; version 2's ("a", added)
     // starts from empty state and counts exactly the events after it.
     const others = (lines: readonly string[]) => lines.filter((l) => !/^[da]\|/.test(l));
-    expect(difference(others(all), others(golden))).toEqual({
+    expect(multisetDifference(others(all), others(golden))).toEqual({
       missing: [],
       extra: [],
       counts: [others(golden).length, others(golden).length],

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobClient } from '../../src/index.ts';
 import { runJobModule } from '../../src/testing/index.ts';
 import { COLLECTION_IDS, EVENTS, SEQUENCE, SESSION_IDS } from '../jobs/checkpoints-golden.ts';
-import { job, multiset, readCommittedLines, tempDir, waitFor } from './support.ts';
+import { job, multiset, multisetDifference, readCommittedLines, tempDir, waitFor } from './support.ts';
 
 const input = tempDir('sluice-golden-in-');
 let golden: string[] = [];
@@ -17,21 +17,6 @@ function args(phase: string, p: number, out: string, extra: string[] = []): stri
     ...['--phase', phase, '--parallelism', String(p), '--out', out],
     ...['--input', input, '--checkpoints', tempDir('sluice-golden-cp-'), ...extra],
   ];
-}
-
-/** Differences between two multisets, for a readable failure. */
-function difference(actual: string[], expected: string[]) {
-  const a = multiset(actual);
-  const e = multiset(expected);
-  const missing: string[] = [];
-  const extra: string[] = [];
-  for (const [k, n] of e) if ((a.get(k) ?? 0) < n) missing.push(`${k} ×${n - (a.get(k) ?? 0)}`);
-  for (const [k, n] of a) if ((e.get(k) ?? 0) < n) extra.push(`${k} ×${n - (e.get(k) ?? 0)}`);
-  return {
-    missing: missing.slice(0, 20),
-    extra: extra.slice(0, 20),
-    counts: [actual.length, expected.length],
-  };
 }
 
 beforeAll(async () => {
@@ -70,7 +55,7 @@ describe('golden output across checkpoints, failures, savepoints and rescaling (
   it('with checkpoints and a failure after two completed checkpoints: the same output', async () => {
     const out = tempDir('sluice-golden-failover-');
     await runJobModule(job('checkpoints-golden'), args('failover', 2, out));
-    expect(difference(readCommittedLines(out), golden)).toEqual({
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual({
       missing: [],
       extra: [],
       counts: [golden.length, golden.length],
@@ -92,7 +77,7 @@ describe('golden output across checkpoints, failures, savepoints and rescaling (
     const before = readCommittedLines(out).length;
     expect(before).toBeLessThan(golden.length);
     await runJobModule(job('checkpoints-golden'), args('resume', to, out, ['--restore', savepoint]));
-    expect(difference(readCommittedLines(out), golden)).toEqual({
+    expect(multisetDifference(readCommittedLines(out), golden)).toEqual({
       missing: [],
       extra: [],
       counts: [golden.length, golden.length],
@@ -114,7 +99,7 @@ describe('golden output across checkpoints, failures, savepoints and rescaling (
     const all = readCommittedLines(out);
     expect(all.filter((l) => l.startsWith('s|'))).toHaveLength(17);
     const timers = (lines: string[]) => lines.filter((l) => l.startsWith('t|'));
-    expect(difference(timers(all), timers(golden))).toEqual({
+    expect(multisetDifference(timers(all), timers(golden))).toEqual({
       missing: [],
       extra: [],
       counts: [timers(golden).length, timers(golden).length],

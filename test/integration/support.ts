@@ -58,3 +58,40 @@ export function multiset<T>(values: Iterable<T>): Map<T, number> {
   for (const v of values) out.set(v, (out.get(v) ?? 0) + 1);
   return out;
 }
+
+/**
+ * Differences between two multisets of lines, for a readable failure: the first 20 missing and
+ * extra lines (with how many times) and both sizes. Equal multisets give
+ * `{ missing: [], extra: [], counts: [n, n] }`.
+ */
+export function multisetDifference(actual: readonly string[], expected: readonly string[]) {
+  const a = multiset(actual);
+  const e = multiset(expected);
+  const missing: string[] = [];
+  const extra: string[] = [];
+  for (const [k, n] of e) if ((a.get(k) ?? 0) < n) missing.push(`${k} ×${n - (a.get(k) ?? 0)}`);
+  for (const [k, n] of a) if ((e.get(k) ?? 0) < n) extra.push(`${k} ×${n - (e.get(k) ?? 0)}`);
+  return {
+    missing: missing.slice(0, 20),
+    extra: extra.slice(0, 20),
+    counts: [actual.length, expected.length],
+  };
+}
+
+/**
+ * Stops a job with a savepoint into a fresh directory, asking again while some subtask is still
+ * being deployed (as a user would).
+ */
+export async function stopWithSavepointWhenRunning(
+  client: { stopWithSavepoint(dir?: string): Promise<string> },
+  prefix = 'sluice-sp-',
+): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.stopWithSavepoint(tempDir(prefix));
+    } catch (e) {
+      if (attempt >= 50 || !String(e).includes('not all tasks are running')) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
