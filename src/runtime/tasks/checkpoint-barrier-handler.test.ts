@@ -263,6 +263,26 @@ function simulateUnaligned(layout: UnalignedLayout, picks: number[]) {
 
 type UnalignedLayout = Array<{ buffers: number[]; barrierAt: number | undefined }>;
 
+/**
+ * Per channel, the records in the snapshot plus the recorded channel state are exactly the
+ * records of the buffers sent before its barrier (all of them if it ended without one); and every
+ * record was consumed once (recording does not divert data).
+ */
+function expectExactChannelState(
+  layout: UnalignedLayout,
+  processed: readonly string[],
+  atSnapshot: readonly string[],
+  recorded: ReadonlyMap<number, string[]>,
+): void {
+  layout.forEach(({ buffers, barrierAt }, c) => {
+    const before = buffers.slice(0, barrierAt ?? buffers.length).reduce((a, n) => a + n, 0);
+    const expected = Array.from({ length: before }, (_, j) => `c${c}-${j}`);
+    const inSnapshot = atSnapshot.filter((r) => r.startsWith(`c${c}-`));
+    expect([...inSnapshot, ...(recorded.get(c) ?? [])], `channel ${c}`).toEqual(expected);
+  });
+  expect(processed).toHaveLength(layout.flatMap((c) => c.buffers).reduce((a, n) => a + n, 0));
+}
+
 const arbUnalignedLayout: fc.Arbitrary<UnalignedLayout> = fc
   .array(fc.array(fc.nat(4), { maxLength: 5 }), { minLength: 1, maxLength: 4 })
   .chain((channels) =>
@@ -289,16 +309,7 @@ describe('CheckpointBarrierHandler, unaligned', () => {
           expect(aborted).toEqual([]);
           expect(atSnapshot).toBeDefined();
           expect(recorded).toBeDefined();
-          layout.forEach(({ buffers, barrierAt }, c) => {
-            // Before the barrier: the records of the buffers sent before it (all of them if the
-            // channel ended without a barrier).
-            const before = buffers.slice(0, barrierAt ?? buffers.length).reduce((a, b) => a + b, 0);
-            const expected = Array.from({ length: before }, (_, j) => `c${c}-${j}`);
-            const inSnapshot = atSnapshot!.filter((r) => r.startsWith(`c${c}-`));
-            expect([...inSnapshot, ...(recorded!.get(c) ?? [])], `channel ${c}`).toEqual(expected);
-          });
-          // Everything was consumed once, in order per channel: recording does not divert data.
-          expect(processed).toHaveLength(layout.flatMap((c) => c.buffers).reduce((a, b) => a + b, 0));
+          expectExactChannelState(layout, processed, atSnapshot!, recorded!);
         },
       ),
     );
@@ -469,13 +480,7 @@ describe('CheckpointBarrierHandler, aligned with a timeout', () => {
           expect(recorded).toBeDefined();
           if (switched) switches++;
           else aligned++;
-          layout.forEach(({ buffers, barrierAt }, c) => {
-            const before = buffers.slice(0, barrierAt ?? buffers.length).reduce((a, n) => a + n, 0);
-            const expected = Array.from({ length: before }, (_, j) => `c${c}-${j}`);
-            const inSnapshot = atSnapshot!.filter((r) => r.startsWith(`c${c}-`));
-            expect([...inSnapshot, ...(recorded!.get(c) ?? [])], `channel ${c}`).toEqual(expected);
-          });
-          expect(processed).toHaveLength(layout.flatMap((c) => c.buffers).reduce((a, n) => a + n, 0));
+          expectExactChannelState(layout, processed, atSnapshot!, recorded!);
         },
       ),
       { numRuns: 300 },
