@@ -250,8 +250,6 @@ export class StreamTask {
    * checkpoints (not savepoints) snapshotted since.
    */
   #final: { reported: boolean; readonly checkpoints: Set<number> } | undefined;
-  /** The newest checkpoint this task took (ids only grow). */
-  #lastCheckpointId = 0;
   /** Operator ids of the chain, in chain order. */
   #operatorIds: string[] = [];
   /** Unaligned checkpoints: the edge of each writer (same order as #writers). */
@@ -263,6 +261,7 @@ export class StreamTask {
   readonly #aborted = new Set<number>();
   /** `numBytesIn` when the first barrier of a checkpoint arrived (for `processedData`). */
   readonly #alignmentStart = new Map<number, number>();
+  /** The newest checkpoint this task took a snapshot for (ids only grow). */
   #lastSnapshot = 0;
   /**
    * State files being written (each settles after its acknowledgement or decline is sent). A task
@@ -758,7 +757,7 @@ export class StreamTask {
         const final = this.#final;
         // (It may have taken this checkpoint at its barrier, before its end: the acknowledgement,
         // sent once the file is written, can reach the JobManager after the end-of-input report.)
-        if (final?.reported === true && barrier.checkpointId > this.#lastCheckpointId) {
+        if (final?.reported === true && barrier.checkpointId > this.#lastSnapshot) {
           if (this.#performCheckpoint(barrier, false) && !barrier.savepoint)
             final.checkpoints.add(barrier.checkpointId);
         }
@@ -942,7 +941,6 @@ export class StreamTask {
     const { deployment, vertex } = this.env;
     const id = barrier.checkpointId;
     // A task waiting for its final checkpoint has no output left to overtake or to send a barrier on.
-    this.#lastCheckpointId = Math.max(this.#lastCheckpointId, id);
     const ended = this.#final !== undefined;
     const unaligned = unalignedSnapshot && !ended;
     const started = performance.now();
