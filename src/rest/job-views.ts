@@ -12,7 +12,7 @@ import type {
 import type { JobVertex } from '../plan/index.ts';
 
 /** Flink's execution states, as counted in `tasks` objects. */
-const TASK_STATES = [
+export const TASK_STATES = [
   'CREATED',
   'SCHEDULED',
   'DEPLOYING',
@@ -26,6 +26,21 @@ const TASK_STATES = [
 ] as const;
 
 type FlinkTaskState = (typeof TASK_STATES)[number];
+
+/** Every state of Flink's JobStatus (job `timestamps` list them all). */
+export const FLINK_JOB_STATES = [
+  'INITIALIZING',
+  'CREATED',
+  'RUNNING',
+  'FAILING',
+  'FAILED',
+  'CANCELLING',
+  'CANCELED',
+  'FINISHED',
+  'RESTARTING',
+  'SUSPENDED',
+  'RECONCILING',
+] as const;
 
 function taskState(job: JobMaster, s: ExecutionState): FlinkTaskState {
   if (job.status === 'CREATED') return 'CREATED';
@@ -194,22 +209,10 @@ export function jobDetails(job: JobMaster, now = Date.now()): Record<string, unk
     duration: t.duration,
     maxParallelism: Math.max(...job.jobGraph.vertices.map((v) => v.maxParallelism)),
     now,
+    // Every state of Flink's JobStatus; 0 = never entered (Sluice jobs never enter
+    // INITIALIZING, SUSPENDED or RECONCILING).
     timestamps: Object.fromEntries(
-      // Every state of Flink's JobStatus; 0 = never entered (Sluice jobs never enter
-      // INITIALIZING, SUSPENDED or RECONCILING).
-      [
-        'INITIALIZING',
-        'CREATED',
-        'RUNNING',
-        'FAILING',
-        'FAILED',
-        'CANCELLING',
-        'CANCELED',
-        'FINISHED',
-        'RESTARTING',
-        'SUSPENDED',
-        'RECONCILING',
-      ].map((s) => [s, job.statusTimestamps[s as JobStatus] ?? 0]),
+      FLINK_JOB_STATES.map((s) => [s, job.statusTimestamps[s as JobStatus] ?? 0]),
     ),
     vertices,
     'status-counts': statusCounts,

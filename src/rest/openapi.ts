@@ -1,5 +1,6 @@
 // The OpenAPI 3.0 description of the REST API, served at `GET /openapi.json`: the one place the
 // endpoints, their parameters and their answers are written down for clients and tools.
+import { FLINK_JOB_STATES, TASK_STATES } from './job-views.ts';
 
 const jobId = {
   name: 'jobid',
@@ -44,34 +45,7 @@ const map = (values: Schema = {}): Schema => ({ type: 'object', additionalProper
 const ofKeys = (keys: readonly string[], value: Schema): Schema =>
   obj(Object.fromEntries(keys.map((k) => [k, value])));
 
-/** Flink's execution states, as counted in the `tasks` objects. */
-const TASK_STATES = [
-  'CREATED',
-  'SCHEDULED',
-  'DEPLOYING',
-  'RUNNING',
-  'FINISHED',
-  'CANCELING',
-  'CANCELED',
-  'FAILED',
-  'RECONCILING',
-  'INITIALIZING',
-];
-const taskState: Schema = { type: 'string', enum: TASK_STATES };
-/** Flink's JobStatus values (timestamps lists every one; Sluice jobs enter the eight above). */
-const ALL_JOB_STATES = [
-  'INITIALIZING',
-  'CREATED',
-  'RUNNING',
-  'FAILING',
-  'FAILED',
-  'CANCELLING',
-  'CANCELED',
-  'FINISHED',
-  'RESTARTING',
-  'SUSPENDED',
-  'RECONCILING',
-];
+const taskState: Schema = { type: 'string', enum: [...TASK_STATES] };
 const ioMetrics = obj({
   'read-bytes': int,
   'read-bytes-complete': bool,
@@ -122,7 +96,7 @@ const jobDetails = obj({
   duration: int,
   maxParallelism: int,
   now: int,
-  timestamps: ofKeys(ALL_JOB_STATES, int),
+  timestamps: ofKeys(FLINK_JOB_STATES, int),
   vertices: arr(
     obj({
       id: str,
