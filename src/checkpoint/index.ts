@@ -31,6 +31,7 @@ export {
 } from './checkpoint-storage.ts';
 export {
   decideRestart,
+  describeRestartStrategy,
   type RestartDecision,
   type RestartHistory,
   type RestartStrategy,

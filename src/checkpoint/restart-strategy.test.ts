@@ -1,7 +1,12 @@
 // decideRestart is pure: feed it failure times and check the decisions of each strategy.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideRestart, type RestartHistory, type RestartStrategy } from './restart-strategy.ts';
+import {
+  decideRestart,
+  describeRestartStrategy,
+  type RestartHistory,
+  type RestartStrategy,
+} from './restart-strategy.ts';
 
 const fresh: RestartHistory = { failures: [], attemptsSinceReset: 0, lastStart: 0 };
 
@@ -106,6 +111,31 @@ describe('decideRestart', () => {
           return d.delay >= Math.floor(base * 0.9) && d.delay <= Math.ceil(base * 1.1);
         },
       ),
+    );
+  });
+});
+
+describe('describeRestartStrategy', () => {
+  it("words every strategy with its settings, as Flink's REST API does", () => {
+    expect(describeRestartStrategy({ kind: 'none' })).toBe('Restart deactivated.');
+    expect(describeRestartStrategy({ kind: 'fixed-delay', attempts: 3, delay: 200 })).toBe(
+      'Restart with fixed delay (200 ms). #3 restart attempts.',
+    );
+    expect(
+      describeRestartStrategy({ kind: 'failure-rate', maxFailures: 2, interval: 60_000, delay: 10 }),
+    ).toBe('Failure rate restart with maximum of 2 failures within interval 60000 ms and fixed delay 10 ms.');
+    expect(
+      describeRestartStrategy({
+        kind: 'exponential-delay',
+        initialBackoff: 1_000,
+        maxBackoff: 60_000,
+        multiplier: 1.5,
+        resetThreshold: 3_600_000,
+        jitter: 0.1,
+        attempts: 2_147_483_647,
+      }),
+    ).toMatch(
+      /^Restart with exponential delay: \(initial backoff: 1000 ms, max backoff: 60000 ms, multiplier: 1\.5,/,
     );
   });
 });

@@ -21,6 +21,35 @@ export type RestartStrategy =
       readonly delay: number;
     };
 
+/**
+ * A restart strategy in words, as Flink's REST API describes it (`restart-strategy` of
+ * `GET /jobs/:id/config`).
+ *
+ * @example
+ * describeRestartStrategy({ kind: 'fixed-delay', attempts: 3, delay: 10_000 });
+ * // 'Restart with fixed delay (10000 ms). #3 restart attempts.'
+ */
+export function describeRestartStrategy(strategy: RestartStrategy): string {
+  switch (strategy.kind) {
+    case 'none':
+      return 'Restart deactivated.';
+    case 'fixed-delay':
+      return `Restart with fixed delay (${strategy.delay} ms). #${strategy.attempts} restart attempts.`;
+    case 'exponential-delay':
+      return (
+        `Restart with exponential delay: (initial backoff: ${strategy.initialBackoff} ms, max backoff: ${strategy.maxBackoff} ms, ` +
+        `multiplier: ${strategy.multiplier}, reset threshold: ${strategy.resetThreshold} ms, jitter: ${strategy.jitter}, ` +
+        `attempts before reset backoff: ${strategy.attempts})`
+      );
+    case 'failure-rate':
+      return `Failure rate restart with maximum of ${strategy.maxFailures} failures within interval ${strategy.interval} ms and fixed delay ${strategy.delay} ms.`;
+    default: {
+      const never: never = strategy;
+      return never;
+    }
+  }
+}
+
 /** What has happened so far. */
 export interface RestartHistory {
   /** Times of failures that led to restarts (most recent last). */

@@ -765,6 +765,15 @@ export class JobMaster {
     this.#onOutput(`[sluice] job "${this.graph.jobName}" (${this.jobId}): ${message}\n`, 'stderr');
   }
 
+  /** The job's execution configuration (REST `GET /jobs/:id/config`). */
+  get executionConfig(): { readonly restartStrategy: RestartStrategy; readonly parallelism: number } {
+    return {
+      restartStrategy: this.#options.restartStrategy ?? { kind: 'none' },
+      // The widest vertex's: the job's parallelism unless operators set their own.
+      parallelism: Math.max(...this.jobGraph.vertices.map((v) => v.parallelism)),
+    };
+  }
+
   /** The job's checkpointing configuration (REST `GET /jobs/:id/checkpoints/config`). */
   get checkpointConfig(): {
     readonly enabled: boolean;

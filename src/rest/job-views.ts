@@ -1,6 +1,8 @@
 // The JSON documents of the REST API, in Flink's shapes and field names: what `GET /jobs/:id`,
 // `/jobs/overview`, `/jobs/:id/vertices/:vid`, `/jobs/:id/exceptions`, `/jobs/:id/checkpoints` and
 // `/taskmanagers` return, built from a JobMaster's (and the Dispatcher's) monitoring view.
+
+import { describeRestartStrategy } from '../checkpoint/index.ts';
 import type {
   Dispatcher,
   ExecutionState,
@@ -453,6 +455,22 @@ export function executionResult(job: JobMaster, result: JobResult | undefined): 
           }),
       /** Sluice extension: what the job's collect sink received (executeAndCollect()). */
       collected: result.collected,
+    },
+  };
+}
+
+/** `GET /jobs/:id/config` (Flink's JobConfigInfo): parallelism and restart strategy of the job. */
+export function jobConfig(job: JobMaster): Record<string, unknown> {
+  const c = job.executionConfig;
+  return {
+    jid: job.jobId,
+    name: job.graph.jobName,
+    'execution-config': {
+      'restart-strategy': describeRestartStrategy(c.restartStrategy),
+      'job-parallelism': c.parallelism,
+      // Records are never reused between operators (each gets its own); no global job parameters.
+      'object-reuse-mode': false,
+      'user-config': {},
     },
   };
 }

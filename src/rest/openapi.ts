@@ -364,6 +364,23 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/jobs/{jobid}/config': get(
+        "The job's execution configuration (Flink's JobConfigInfo): restart strategy in words, default parallelism",
+        json(
+          'Job configuration',
+          obj({
+            jid: str,
+            name: str,
+            'execution-config': obj({
+              'restart-strategy': str,
+              'job-parallelism': int,
+              'object-reuse-mode': bool,
+              'user-config': map(str),
+            }),
+          }),
+        ),
+        [jobId],
+      ),
       '/jobs/{jobid}/status': get("The job's state", json('Job status', obj({ status: jobState })), [jobId]),
       '/jobs/{jobid}/exceptions': get(
         'Root exception and exception history',

@@ -15,6 +15,7 @@ const UNKNOWN_JOB = '0123456789abcdef0123456789abcdef';
 const JOB_PATHS = [
   '',
   '/status',
+  '/config',
   '/exceptions',
   '/checkpoints',
   '/checkpoints/config',

@@ -31,6 +31,7 @@ import {
   jobCheckpointConfig,
   jobCheckpointDetails,
   jobCheckpoints,
+  jobConfig,
   jobDetails,
   jobExceptions,
   jobOverview,
@@ -213,6 +214,7 @@ export function createRestApi(dispatcher: Dispatcher): FastifyInstance {
   }));
 
   app.get<{ Params: { id: string } }>('/jobs/:id', async (req) => jobDetails(jobOf(req.params.id)));
+  app.get<{ Params: { id: string } }>('/jobs/:id/config', async (req) => jobConfig(jobOf(req.params.id)));
   app.get<{ Params: { id: string } }>('/jobs/:id/status', async (req) => ({
     status: jobOf(req.params.id).status,
   }));

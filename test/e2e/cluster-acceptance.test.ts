@@ -270,7 +270,7 @@ describe('standalone cluster of one 2-slot TaskManager, jobs wider than it', () 
     }
     for (const { jid } of (await rest(base, 'GET', '/jobs/overview')).json.jobs) {
       const job = await check('GET', `/jobs/${jid}`);
-      for (const sub of ['/status', '/exceptions', '/checkpoints', '/plan', '/execution-result']) {
+      for (const sub of ['/status', '/config', '/exceptions', '/checkpoints', '/plan', '/execution-result']) {
         await check('GET', `/jobs/${jid}${sub}`);
       }
       const checkpoints = (await rest(base, 'GET', `/jobs/${jid}/checkpoints`)).json;

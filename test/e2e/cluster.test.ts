@@ -364,6 +364,16 @@ describe('standalone cluster', () => {
       expect(cps.summary.state_size.max).toBe(Math.max(...done.map((h: RestJson) => h.state_size as number)));
       const config = (await rest(base, 'GET', `/jobs/${jobId}/checkpoints/config`)).json;
       expect(config).toMatchObject({ mode: 'exactly_once', unaligned_checkpoints: false });
+      expect((await rest(base, 'GET', `/jobs/${jobId}/config`)).json).toEqual({
+        jid: jobId,
+        name: expect.any(String),
+        'execution-config': {
+          'restart-strategy': 'Restart with fixed delay (200 ms). #3 restart attempts.',
+          'job-parallelism': 4,
+          'object-reuse-mode': false,
+          'user-config': {},
+        },
+      });
       expect(config.interval).toBeGreaterThan(0);
       const last = done[done.length - 1];
       const details = await rest(base, 'GET', `/jobs/${jobId}/checkpoints/details/${last.id}`);
