@@ -12,28 +12,24 @@ import {
   CountEvictor,
   CountTrigger,
   DataGeneratorSource,
-  EmbeddedLmdbStateBackend,
   EventTimeSessionWindows,
   FileSink,
   type GlobalWindow,
   GlobalWindows,
-  HashMapStateBackend,
   type JobClient,
   KeyedCoProcessFunction,
   type OnTimerContext,
   OutputTag,
   type ProcessContext,
   ProcessFunction,
-  RestartStrategies,
   type RuntimeContext,
-  StreamExecutionEnvironment,
   type TimeWindow,
   TumblingEventTimeWindows,
   type ValueState,
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
-import { options } from './support.ts';
+import { acceptanceEnvironment, options } from './support.ts';
 
 export const EVENTS = 1_500;
 export const KEYS = 7;
@@ -97,18 +93,7 @@ const values = (es: readonly Event[]) => es.map((e) => e.v).join(',');
 export default async function main(args: readonly string[]): Promise<{ client?: JobClient }> {
   const o = options(args);
   const phase = o.phase ?? 'straight';
-  const env = StreamExecutionEnvironment.getExecutionEnvironment(
-    phase === 'resume' && o.restore !== undefined ? { 'execution.savepoint.path': o.restore } : {},
-  );
-  if (o.parallelism !== undefined) env.setParallelism(Number(o.parallelism));
-  if (o.backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: o['state-dir'] ?? '' }));
-  else env.setStateBackend(new HashMapStateBackend());
-  if (phase !== 'straight') {
-    env.enableCheckpointing(100);
-    env.getCheckpointConfig().setCheckpointStorage(o.checkpoints!);
-    if (o.unaligned === 'true') env.getCheckpointConfig().enableUnalignedCheckpoints();
-    env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
-  }
+  const env = acceptanceEnvironment(o, phase, phase === 'resume' ? o.restore : undefined);
 
   const events = env
     .fromSource(

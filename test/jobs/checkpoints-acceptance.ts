@@ -9,13 +9,10 @@
 import {
   type AggregatingState,
   AggregatingStateDescriptor,
-  type CheckpointedFunction,
   type CheckpointListener,
   type Collector,
   DataGeneratorSource,
-  EmbeddedLmdbStateBackend,
   FileSink,
-  HashMapStateBackend,
   type JobClient,
   KeyedProcessFunction,
   type ListState,
@@ -24,20 +21,17 @@ import {
   MapStateDescriptor,
   type OnTimerContext,
   type ProcessContext,
-  ProcessFunction,
   type ReducingState,
   ReducingStateDescriptor,
-  RestartStrategies,
   type RuntimeContext,
   SlidingEventTimeWindows,
   StateTtlConfig,
-  StreamExecutionEnvironment,
   type TimeWindow,
   type ValueState,
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
-import { options } from './support.ts';
+import { acceptanceEnvironment, options, UnionDedupe } from './support.ts';
 
 export const EVENTS = 2_400;
 export const KEYS = 13;
@@ -135,26 +129,6 @@ class TtlAndTimers extends KeyedProcessFunction<number, Event, string> implement
   }
 }
 
-/** Drops repeated numbers; the numbers seen are union list state (each subtask keeps its share). */
-class Dedupe extends ProcessFunction<number, number> implements CheckpointedFunction {
-  #seen = new Set<number>();
-  #state!: ListState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.#state = ctx.getUnionListState(new ListStateDescriptor<number>('seen'));
-    const p = ctx.getNumberOfParallelSubtasks();
-    const me = ctx.getIndexOfThisSubtask();
-    this.#seen = new Set(this.#state.get().filter((n) => n % p === me));
-  }
-  snapshotState(): void {
-    this.#state.update([...this.#seen]);
-  }
-  processElement(n: number, _ctx: ProcessContext<never>, out: Collector<number>): void {
-    if (this.#seen.has(n)) return;
-    this.#seen.add(n);
-    out.collect(n);
-  }
-}
-
 /** Counts per key in keyed value state; its uid is "dropped" (removed in version 2). */
 class Counter extends KeyedProcessFunction<number, Event, string> {
   #count!: ValueState<number>;
@@ -181,19 +155,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
   const o = options(args);
   const phase = o.phase ?? 'straight';
   const version = o.version ?? '1';
-  const env = StreamExecutionEnvironment.getExecutionEnvironment(
-    o.restore !== undefined ? { 'execution.savepoint.path': o.restore } : {},
-  );
-  if (o.parallelism !== undefined) env.setParallelism(Number(o.parallelism));
-  if (o['max-parallelism'] !== undefined) env.setMaxParallelism(Number(o['max-parallelism']));
-  if (o.backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: o['state-dir'] ?? '' }));
-  else env.setStateBackend(new HashMapStateBackend());
-  if (phase !== 'straight') {
-    env.enableCheckpointing(100);
-    env.getCheckpointConfig().setCheckpointStorage(o.checkpoints!);
-    if (o.unaligned === 'true') env.getCheckpointConfig().enableUnalignedCheckpoints();
-    env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
-  }
+  const env = acceptanceEnvironment(o, phase, o.restore);
 
   const events = env
     .fromSource(
@@ -231,13 +193,13 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
   const sequence = env
     .fromSequence(1, SEQUENCE)
     .uid('sequence')
-    .flatMap((n: number) => (n % 3 === 0 ? [n, n] : [n])) // duplicates for Dedupe
+    .flatMap((n: number) => (n % 3 === 0 ? [n, n] : [n])) // duplicates for UnionDedupe
     .uid('sequence-dup')
     .partitionCustom(
       (n: number, parallelism) => n % parallelism,
       (n) => n,
     )
-    .process(new Dedupe())
+    .process(new UnionDedupe<number>('seen', (n) => n))
     .uid('dedupe')
     .map((n) => `q|${n}`)
     .uid('sequence-format');

@@ -43,7 +43,7 @@ import {
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
-import { options, ThrottledSource } from './support.ts';
+import { options, ThrottledSource, UnionDedupe } from './support.ts';
 
 export const EVENTS = 3_000;
 export const SEQUENCE = 3_000;
@@ -166,31 +166,6 @@ class RuleJoin extends KeyedBroadcastProcessFunction<number, number, [string, nu
 
 /** An id, or a marker asking the subtask `target % parallelism` to flush. */
 type Item = { readonly id: number } | { readonly marker: number };
-
-/**
- * Drops repeated ids. Each subtask owns the ids `id % parallelism === subtask`; the seen ids are
- * union list state, so after a rescale every subtask finds the ids it now owns (Kafka-offset style).
- */
-class Dedupe extends ProcessFunction<Item, Item> implements CheckpointedFunction {
-  #seen = new Set<number>();
-  #state!: ListState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.#state = ctx.getUnionListState(new ListStateDescriptor<number>('seen-ids'));
-    const p = ctx.getNumberOfParallelSubtasks();
-    const me = ctx.getIndexOfThisSubtask();
-    this.#seen = new Set(this.#state.get().filter((id) => id % p === me));
-  }
-  snapshotState(): void {
-    this.#state.update([...this.#seen]);
-  }
-  processElement(item: Item, _ctx: ProcessContext<never>, out: Collector<Item>): void {
-    if ('id' in item) {
-      if (this.#seen.has(item.id)) return;
-      this.#seen.add(item.id);
-    }
-    out.collect(item);
-  }
-}
 
 /** Holds ids back in batches of 7 (operator list state, split among subtasks on rescale). */
 class Batcher extends ProcessFunction<Item, string> implements CheckpointedFunction {
@@ -332,7 +307,7 @@ export default async function main(args: readonly string[]): Promise<{ client?: 
       (k: number, n) => k % n,
       (item) => ('id' in item ? item.id : item.marker),
     )
-    .process(new Dedupe())
+    .process(new UnionDedupe<Item>('seen-ids', (item) => ('id' in item ? item.id : undefined)))
     .uid('dedupe')
     .process(new Batcher())
     .uid('batcher');

@@ -1,18 +1,29 @@
 // Helpers shared by the job modules of the integration tests. Job modules run in the test process
 // and again, in plan mode, in every worker thread, so these helpers must be deterministic.
 import { appendFileSync } from 'node:fs';
-import type {
-  Boundedness,
-  InputStatus,
-  ReaderOutput,
-  Sink,
-  SinkWriter,
-  Source,
-  SourceReader,
-  SourceReaderContext,
-  SourceSplit,
-  SplitEnumerator,
-  SplitEnumeratorContext,
+import {
+  type Boundedness,
+  type CheckpointedFunction,
+  type Collector,
+  EmbeddedLmdbStateBackend,
+  HashMapStateBackend,
+  type InputStatus,
+  type ListState,
+  ListStateDescriptor,
+  type ProcessContext,
+  ProcessFunction,
+  type ReaderOutput,
+  RestartStrategies,
+  type RuntimeContext,
+  type Sink,
+  type SinkWriter,
+  type Source,
+  type SourceReader,
+  type SourceReaderContext,
+  type SourceSplit,
+  type SplitEnumerator,
+  type SplitEnumeratorContext,
+  StreamExecutionEnvironment,
 } from '../../src/index.ts';
 
 /** A record tagged with the check it belongs to, so several checks can share one job run. */
@@ -100,5 +111,66 @@ export class ThrottledSource<T, S extends SourceSplit, E> implements Source<T, S
       snapshotState: (id) => inner.snapshotState(id),
       close: () => inner.close(),
     };
+  }
+}
+
+/**
+ * The environment of the checkpoint acceptance jobs: `--parallelism`, `--max-parallelism`,
+ * `--backend heap|lmdb` (`--state-dir`), and — unless the phase is `straight` — checkpoints every
+ * 100 ms into `--checkpoints` (`--unaligned true`) with one restart; `restore` is the savepoint or
+ * checkpoint to start from.
+ */
+export function acceptanceEnvironment(
+  o: Record<string, string>,
+  phase: string,
+  restore: string | undefined,
+): StreamExecutionEnvironment {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment(
+    restore !== undefined ? { 'execution.savepoint.path': restore } : {},
+  );
+  if (o.parallelism !== undefined) env.setParallelism(Number(o.parallelism));
+  if (o['max-parallelism'] !== undefined) env.setMaxParallelism(Number(o['max-parallelism']));
+  if (o.backend === 'lmdb') env.setStateBackend(new EmbeddedLmdbStateBackend({ dir: o['state-dir'] ?? '' }));
+  else env.setStateBackend(new HashMapStateBackend());
+  if (phase !== 'straight') {
+    env.enableCheckpointing(100);
+    env.getCheckpointConfig().setCheckpointStorage(o.checkpoints!);
+    if (o.unaligned === 'true') env.getCheckpointConfig().enableUnalignedCheckpoints();
+    env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 10));
+  }
+  return env;
+}
+
+/**
+ * Drops repeated elements by id (elements without one pass). Each subtask owns the ids
+ * `id % parallelism === subtask`; the seen ids are union list state named `stateName`, so after a
+ * rescale every subtask finds the ids it now owns (Kafka-offset style).
+ */
+export class UnionDedupe<T> extends ProcessFunction<T, T> implements CheckpointedFunction {
+  readonly #stateName: string;
+  readonly #idOf: (element: T) => number | undefined;
+  #seen = new Set<number>();
+  #state!: ListState<number>;
+  constructor(stateName: string, idOf: (element: T) => number | undefined) {
+    super();
+    this.#stateName = stateName;
+    this.#idOf = idOf;
+  }
+  override open(ctx: RuntimeContext): void {
+    this.#state = ctx.getUnionListState(new ListStateDescriptor<number>(this.#stateName));
+    const p = ctx.getNumberOfParallelSubtasks();
+    const me = ctx.getIndexOfThisSubtask();
+    this.#seen = new Set(this.#state.get().filter((id) => id % p === me));
+  }
+  snapshotState(): void {
+    this.#state.update([...this.#seen]);
+  }
+  processElement(element: T, _ctx: ProcessContext<never>, out: Collector<T>): void {
+    const id = this.#idOf(element);
+    if (id !== undefined) {
+      if (this.#seen.has(id)) return;
+      this.#seen.add(id);
+    }
+    out.collect(element);
   }
 }
