@@ -18,7 +18,6 @@ import {
   type CheckpointedFunction,
   type Collector,
   DataGeneratorSource,
-  KeyedProcessFunction,
   type ListState,
   ListStateDescriptor,
   type ProcessContext,
@@ -26,24 +25,10 @@ import {
   RestartStrategies,
   type RuntimeContext,
   StreamExecutionEnvironment,
-  type ValueState,
-  ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
 import { readJsonLines } from '../integration/support.ts';
-import { JsonLinesSink, options } from './support.ts';
-
-class Count extends KeyedProcessFunction<number, number, [number, number]> {
-  #count!: ValueState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.#count = ctx.getState(new ValueStateDescriptor<number>('count', { defaultValue: 0 }));
-  }
-  processElement(_v: number, ctx: ProcessContext<number>, out: Collector<[number, number]>): void {
-    const n = this.#count.value()! + 1;
-    this.#count.update(n);
-    out.collect([ctx.getCurrentKey(), n]);
-  }
-}
+import { JsonLinesSink, KeyedCount, options } from './support.ts';
 
 /** Keeps the last record in operator list state (so it has state in every checkpoint). */
 class LastSeen extends ProcessFunction<[number, number], [number, number]> implements CheckpointedFunction {
@@ -106,7 +91,7 @@ function counts(env: StreamExecutionEnvironment, slow: boolean, variant: string 
     )
     .uid('numbers')
     .keyBy((v) => v % 4)
-    .process(new Count())
+    .process(new KeyedCount())
     .uid('count');
   return variant === 'v2'
     ? counted

@@ -17,32 +17,17 @@ import {
   type CheckpointedFunction,
   type Collector,
   DataGeneratorSource,
-  KeyedProcessFunction,
   type ProcessContext,
   ProcessFunction,
   RestartStrategies,
   type RuntimeContext,
   StreamExecutionEnvironment,
-  type ValueState,
-  ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../src/index.ts';
-import { options } from './support.ts';
+import { KeyedCount, options } from './support.ts';
 
 export const RECORDS = 400;
 export const KEYS = 4;
-
-class Count extends KeyedProcessFunction<number, number, [number, number]> {
-  #count!: ValueState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.#count = ctx.getState(new ValueStateDescriptor<number>('count', { defaultValue: 0 }));
-  }
-  processElement(_v: number, ctx: ProcessContext<number>, out: Collector<[number, number]>): void {
-    const n = this.#count.value()! + 1;
-    this.#count.update(n);
-    out.collect([ctx.getCurrentKey(), n]);
-  }
-}
 
 /** Completed checkpoints under the base directory, newest first. */
 function completed(base: string): string[] {
@@ -122,7 +107,7 @@ export default async function main(args: readonly string[]): Promise<{ rows: Arr
     )
     .uid('numbers')
     .keyBy((v) => v % KEYS)
-    .process(new Count())
+    .process(new KeyedCount())
     .uid('count')
     .process(new Saboteur(o))
     .uid('saboteur')

@@ -8,6 +8,7 @@ import {
   EmbeddedLmdbStateBackend,
   HashMapStateBackend,
   type InputStatus,
+  KeyedProcessFunction,
   type ListState,
   ListStateDescriptor,
   type ProcessContext,
@@ -24,6 +25,8 @@ import {
   type SplitEnumerator,
   type SplitEnumeratorContext,
   StreamExecutionEnvironment,
+  type ValueState,
+  ValueStateDescriptor,
 } from '../../src/index.ts';
 
 /** A record tagged with the check it belongs to, so several checks can share one job run. */
@@ -172,5 +175,18 @@ export class UnionDedupe<T> extends ProcessFunction<T, T> implements Checkpointe
       this.#seen.add(id);
     }
     out.collect(element);
+  }
+}
+
+/** Counts the records of each key in keyed value state `count`; emits [key, count so far]. */
+export class KeyedCount extends KeyedProcessFunction<number, number, [number, number]> {
+  #count!: ValueState<number>;
+  override open(ctx: RuntimeContext): void {
+    this.#count = ctx.getState(new ValueStateDescriptor<number>('count', { defaultValue: 0 }));
+  }
+  processElement(_v: number, ctx: ProcessContext<number>, out: Collector<[number, number]>): void {
+    const n = this.#count.value()! + 1;
+    this.#count.update(n);
+    out.collect([ctx.getCurrentKey(), n]);
   }
 }
