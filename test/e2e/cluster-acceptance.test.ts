@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  FAST_HEARTBEATS,
   freePort,
   killAll,
   type RestJson,
@@ -20,8 +21,6 @@ import {
   startTaskManager,
   submit,
 } from './cluster-harness.ts';
-
-const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
 
 /** An OpenAPI 3.0 schema object, as far as the REST API's description uses one. */
 interface Schema {

@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../integration/support.ts';
 import { BUFFERED_RECORDS, type BufferedRecord } from '../jobs/function-instances.ts';
-import { killAll, sluice, startJobManager, startTaskManager } from './cluster-harness.ts';
-
-const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
+import { FAST_HEARTBEATS, killAll, sluice, startJobManager, startTaskManager } from './cluster-harness.ts';
 
 describe('function instances on a standalone cluster', () => {
   afterAll(async () => {

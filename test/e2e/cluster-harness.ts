@@ -232,3 +232,6 @@ export async function whenRunning(base: string, jobId: string): Promise<void> {
     (await rest(base, 'GET', `/jobs/${jobId}`)).json.state === 'RUNNING' ? true : undefined,
   );
 }
+
+/** Heartbeats every 200 ms, a TaskManager lost after 2 s: failures are detected quickly in tests. */
+export const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };

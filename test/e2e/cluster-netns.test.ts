@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  FAST_HEARTBEATS,
   killAll,
   type RestJson,
   rest,
@@ -17,7 +18,6 @@ import {
 import { linkExists, type NetnsHost, NetnsLab, ownNamespaces, probeNetns } from './netns-harness.ts';
 
 const support = probeNetns();
-const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
 /** Time limit of the tests that start, cut and restart processes (a loaded machine is slow). */
 const LONG = 150_000;
 

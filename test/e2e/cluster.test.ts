@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  FAST_HEARTBEATS,
   freePort,
   killAll,
   type RestJson,
@@ -21,7 +22,6 @@ import {
   whenRunning,
 } from './cluster-harness.ts';
 
-const FAST_HEARTBEATS = { SLUICE_HEARTBEAT_INTERVAL: '200', SLUICE_HEARTBEAT_TIMEOUT: '2000' };
 /** Time limit of the tests that start, kill and restart processes (a loaded machine is slow). */
 const LONG = 150_000;
 
