@@ -3,7 +3,7 @@
 // barrier n on every channel. At-least-once: nothing is blocked, nothing before a barrier is missed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BufferCodec } from '../network/buffer-codec.ts';
+import { BufferCodec, type DecodedBuffer } from '../network/buffer-codec.ts';
 import { recordsOf } from '../network/channel-state-restore.ts';
 import { InputChannel, InputGate } from '../network/input-gate.ts';
 import { type Barrier, CheckpointBarrierHandler } from './checkpoint-barrier-handler.ts';
@@ -246,14 +246,9 @@ function simulateUnaligned(layout: UnalignedLayout, picks: number[]) {
     // Consume 1..3 records (or the end) of a channel's current buffer, never blocked.
     const c = consumable[(choice >> 1) % consumable.length]!;
     expect(c.blocked).toBe(false);
-    c.cursor ??= { decoded: codec.decode(c.queue.shift()!), record: 0, event: 0 };
-    const cursor = c.cursor;
-    const take = 1 + (choice % 3);
-    for (let k = 0; k < take && cursor.record < cursor.decoded.values.length; k++)
-      processed.push(cursor.decoded.values[cursor.record++] as string);
-    if (cursor.record < cursor.decoded.values.length) continue;
-    c.cursor = undefined;
-    if ((cursor.decoded.events ?? []).length > 0) {
+    const done = consumeSome(c, codec, 1 + (choice % 3), processed);
+    if (done === undefined) continue;
+    if ((done.events ?? []).length > 0) {
       gate.finishChannel(c);
       handler.onChannelFinished();
     }
@@ -262,6 +257,25 @@ function simulateUnaligned(layout: UnalignedLayout, picks: number[]) {
 }
 
 type UnalignedLayout = Array<{ buffers: number[]; barrierAt: number | undefined }>;
+
+/**
+ * Consumes up to `take` records of the channel's current buffer (its next one if none) into
+ * `processed`; returns the buffer once it is used up (its events are then due), else undefined.
+ */
+function consumeSome(
+  c: InputChannel,
+  codec: BufferCodec,
+  take: number,
+  processed: string[],
+): DecodedBuffer | undefined {
+  c.cursor ??= { decoded: codec.decode(c.queue.shift()!), record: 0, event: 0 };
+  const cursor = c.cursor;
+  for (let k = 0; k < take && cursor.record < cursor.decoded.values.length; k++)
+    processed.push(cursor.decoded.values[cursor.record++] as string);
+  if (cursor.record < cursor.decoded.values.length) return undefined;
+  c.cursor = undefined;
+  return cursor.decoded;
+}
 
 /**
  * Per channel, the records in the snapshot plus the recorded channel state are exactly the
@@ -440,14 +454,9 @@ function simulateTimeout(layout: UnalignedLayout, picks: number[], fireAt: numbe
       continue;
     }
     const c = consumable[(choice >> 1) % consumable.length]!;
-    c.cursor ??= { decoded: codec.decode(c.queue.shift()!), record: 0, event: 0 };
-    const cursor = c.cursor;
-    const take = 1 + (choice % 3);
-    for (let k = 0; k < take && cursor.record < cursor.decoded.values.length; k++)
-      processed.push(cursor.decoded.values[cursor.record++] as string);
-    if (cursor.record < cursor.decoded.values.length) continue;
-    c.cursor = undefined;
-    const event = cursor.decoded.events?.[1];
+    const done = consumeSome(c, codec, 1 + (choice % 3), processed);
+    if (done === undefined) continue;
+    const event = done.events?.[1];
     if (typeof event !== 'object') continue;
     if (event.kind === 'barrier') handler.onBarrier(c, event);
     else {
