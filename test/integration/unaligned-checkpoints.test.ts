@@ -91,8 +91,13 @@ describe('unaligned checkpoints under backpressure', () => {
     ['two inputs (connect), parallelism 2', 2, ['--topology', 'connect']],
     ['inline execution, parallelism 1', 1, ['--local', 'inline']],
     // Checkpoints start aligned; under this backpressure their alignment outlasts 5 ms and they
-    // switch to unaligned (the run fails only after a checkpoint that holds in-flight data).
-    ['aligned with a 5 ms alignment timeout, parallelism 2', 2, ['--alignedTimeout', '5']],
+    // switch to unaligned (the run fails only after a checkpoint that holds in-flight data). Two
+    // inputs: four channels per subtask, so a switch finds data before some channel's barrier.
+    [
+      'two inputs, aligned with a 5 ms alignment timeout, parallelism 2',
+      2,
+      ['--topology', 'connect', '--alignedTimeout', '5'],
+    ],
   ])(
     '%s: a checkpoint holds the in-flight data; restoring from it gives the failure-free output exactly once',
     async (_, p, extra) => {
